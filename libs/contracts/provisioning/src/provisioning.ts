@@ -1,0 +1,105 @@
+import type { UserAttributes } from '@taskize/scim-core';
+
+/**
+ * Gateway → directory provisioning events on TOPICS.provisioning, keyed by tenant id.
+ * The gateway has validated and normalised the request; the directory decides (uniqueness,
+ * existence) and stores. `id` is the dedupe key: a redelivered event is applied once.
+ */
+export interface ProvisioningPayloads {
+  UserCreated: { resourceId: string; user: UserAttributes };
+}
+export type ProvisioningEventType = keyof ProvisioningPayloads;
+
+export interface ProvisioningEvent<T extends ProvisioningEventType = ProvisioningEventType> {
+  /** UUID; the dedupe key and the reply's correlation id. */
+  id: string;
+  type: T;
+  tenantId: string;
+  /** ISO-8601 time the gateway accepted the request. */
+  occurredAt: string;
+  /** Gateway instance that waits for the outcome; absent for fire-and-forget producers. */
+  replyTo?: string;
+  /** W3C trace context of the originating HTTP request. */
+  traceparent?: string;
+  payload: ProvisioningPayloads[T];
+}
+
+/**
+ * Directory → gateway, after the MySQL commit. `body` is the SCIM resource for 2xx, or the
+ * RFC 7644 §3.12 error body for 4xx (`status` inside stays a string, as on the wire).
+ */
+export interface ProvisioningOutcome {
+  eventId: string;
+  tenantId: string;
+  status: number;
+  body: unknown;
+}
+
+export const HEADER_CORRELATION_ID = 'correlation-id';
+export const HEADER_REPLY_TO = 'reply-to';
+export const HEADER_EVENT_TYPE = 'event-type';
+export const HEADER_TRACEPARENT = 'traceparent';
+
+export class MalformedEventError extends Error {
+  constructor(readonly reason: string) {
+    super(`malformed provisioning event: ${reason}`);
+    this.name = 'MalformedEventError';
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TYPES: ReadonlySet<string> = new Set<ProvisioningEventType>(['UserCreated']);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function encodeEvent(event: ProvisioningEvent): Buffer {
+  return Buffer.from(JSON.stringify(event));
+}
+
+/**
+ * Parses a message value into an event, or throws MalformedEventError (a poison message: it can
+ * never be applied, so the consumer dead-letters it instead of retrying).
+ */
+export function decodeEvent(value: Buffer | null): ProvisioningEvent {
+  if (!value) throw new MalformedEventError('empty message');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value.toString('utf8'));
+  } catch {
+    throw new MalformedEventError('not JSON');
+  }
+  if (!isRecord(raw)) throw new MalformedEventError('not an object');
+  const { id, type, tenantId, occurredAt, payload } = raw;
+  if (typeof id !== 'string' || !UUID.test(id)) throw new MalformedEventError('id is not a UUID');
+  if (typeof type !== 'string' || !TYPES.has(type)) throw new MalformedEventError(`unknown type ${String(type)}`);
+  if (typeof tenantId !== 'string' || !UUID.test(tenantId)) throw new MalformedEventError('tenantId is not a UUID');
+  if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt))) throw new MalformedEventError('occurredAt is not a time');
+  if (!isRecord(payload)) throw new MalformedEventError('payload is not an object');
+  if (type === 'UserCreated') {
+    if (typeof payload['resourceId'] !== 'string' || !UUID.test(payload['resourceId'])) throw new MalformedEventError('resourceId is not a UUID');
+    const user = payload['user'];
+    if (!isRecord(user) || typeof user['userName'] !== 'string' || user['userName'].length === 0) {
+      throw new MalformedEventError('user.userName missing');
+    }
+  }
+  return raw as unknown as ProvisioningEvent;
+}
+
+export function encodeOutcome(outcome: ProvisioningOutcome): Buffer {
+  return Buffer.from(JSON.stringify(outcome));
+}
+
+export function decodeOutcome(value: Buffer | null): ProvisioningOutcome | undefined {
+  if (!value) return undefined;
+  try {
+    const raw: unknown = JSON.parse(value.toString('utf8'));
+    if (isRecord(raw) && typeof raw['eventId'] === 'string' && typeof raw['status'] === 'number') {
+      return raw as unknown as ProvisioningOutcome;
+    }
+  } catch {
+    // A reply we cannot read is ignored: the waiting request falls back to the stored outcome.
+  }
+  return undefined;
+}
