@@ -1,0 +1,6 @@
+export * from './user.types';
+export * from './errors';
+export * from './schemas';
+export * from './coerce-attributes';
+export * from './user';
+export * from './list-response';
