@@ -1,0 +1,3 @@
+export * from './sql';
+export * from './data-source';
+export * from './readiness';

@@ -1,0 +1,4 @@
+export * from './scim-exception.filter';
+export * from './fastify';
+export * from './internal-token.guard';
+export * from './health.controller';

@@ -1,0 +1,36 @@
+import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+
+export interface KafkaClientOptions {
+  brokers: readonly string[];
+  clientId: string;
+  /** Bounded connection attempts: callers race their own deadline on top (see Publisher). */
+  retries?: number;
+}
+
+const LEVELS: Record<number, string> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+/** kafkajs logs as one JSON line on stderr, at WARN and above (its INFO is a line per join/commit). */
+function logCreator() {
+  return ({ level, log }: LogEntry) => {
+    const { message, timestamp: _ts, logger: _l, ...extra } = log;
+    process.stderr.write(`${JSON.stringify({ level: LEVELS[level] ?? 'info', time: Date.now(), component: 'kafkajs', msg: message, ...extra })}\n`);
+  };
+}
+
+export function createKafka(options: KafkaClientOptions): Kafka {
+  const config: KafkaConfig = {
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    logLevel: KafkaLogLevel.WARN,
+    logCreator,
+    retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: options.retries ?? 5 },
+  };
+  return new Kafka(config);
+}
