@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter } from '@taskize/http';
+import { AuthModule } from './app.module';
+import { loadConfig } from './config';
+
+async function bootstrap() {
+  const cfg = loadConfig();
+  const app = await NestFactory.create<NestFastifyApplication>(AuthModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: 64 * 1024 }), { bodyParser: false });
+  configureScimFastify(app);
+  app.useGlobalFilters(new ScimExceptionFilter('application/json'));
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);
+  new Logger('auth').log(`listening on http://${cfg.HTTP_HOST}:${cfg.HTTP_PORT}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { HealthController, INTERNAL_API_TOKEN, InternalTokenGuard, LifecycleState, READINESS_CHECKS } from '@taskize/http';
+import { KafkaReadiness, createKafka } from '@taskize/kafka';
+import type { Kafka } from 'kafkajs';
+import type { DirectoryConfig } from './config';
+import { dataSourceOptions } from './data-source';
+import { MysqlReadiness } from '@taskize/db';
+import { ProvisioningApplier } from './provisioning/provisioning.applier';
+import { ProvisioningController } from './provisioning/provisioning.controller';
+import { ReadApiController } from './read-api/read-api.controller';
+import { UsersStore } from './users/users.store';
+
+export const CONFIG = Symbol('CONFIG');
+export const KAFKA = Symbol('KAFKA');
+
+class KafkaReadinessProvider extends KafkaReadiness implements OnApplicationShutdown {
+  constructor(@Inject(KAFKA) kafka: Kafka) {
+    super(kafka);
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+}
+
+@Module({})
+export class DirectoryModule {
+  static register(cfg: DirectoryConfig): DynamicModule {
+    return {
+      module: DirectoryModule,
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg))],
+      controllers: [ProvisioningController, ReadApiController, HealthController],
+      providers: [
+        { provide: CONFIG, useValue: cfg },
+        { provide: INTERNAL_API_TOKEN, useValue: cfg.INTERNAL_API_TOKEN },
+        { provide: KAFKA, useValue: createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: cfg.KAFKA_CLIENT_ID ?? 'directory' }) },
+        InternalTokenGuard,
+        LifecycleState,
+        UsersStore,
+        ProvisioningApplier,
+        MysqlReadiness,
+        KafkaReadinessProvider,
+        { provide: READINESS_CHECKS, useFactory: (m: MysqlReadiness, k: KafkaReadinessProvider) => [m, k], inject: [MysqlReadiness, KafkaReadinessProvider] },
+      ],
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter } from '@taskize/http';
+import { KafkaBatchServer } from '@taskize/kafka';
+import { DirectoryModule, KAFKA } from './app.module';
+import { loadConfig } from './config';
+
+async function bootstrap() {
+  const cfg = loadConfig();
+  const app = await NestFactory.create<NestFastifyApplication>(DirectoryModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: 64 * 1024 }), { bodyParser: false });
+  configureScimFastify(app);
+  app.useGlobalFilters(new ScimExceptionFilter('application/json'));
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  app.connectMicroservice({ strategy: new KafkaBatchServer(app.get(KAFKA), { groupId: cfg.KAFKA_GROUP_ID, chunkSize: cfg.APPLY_CHUNK_SIZE }) }, { inheritAppConfig: true });
+  // Bind HTTP before joining the consumer group: a process that cannot serve (port taken) must not
+  // hold partitions until its session times out.
+  await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);
+  try {
+    await app.startAllMicroservices();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  new Logger('directory').log(`listening on http://${cfg.HTTP_HOST}:${cfg.HTTP_PORT}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,145 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { BatchOutcome, ConsumedMessage, OutgoingMessage } from '@taskize/kafka';
+import {
+  HEADER_CORRELATION_ID,
+  MalformedEventError,
+  decodeEvent,
+  encodeOutcome,
+  type ProvisioningEvent,
+  type ProvisioningOutcome,
+} from '@taskize/provisioning-contracts';
+import { ScimErrors, toErrorBody } from '@taskize/scim-core';
+import { TOPICS } from '@taskize/topics';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { ER_DUP_ENTRY, isPermanentDataError, mysqlError, type Queryable } from '@taskize/db';
+import { UsersStore } from '../users/users.store';
+
+class DuplicateDelivery extends Error {}
+
+/**
+ * Applies provisioning events effectively once: each event's change and its outcome row
+ * (processed_events, keyed by event id) commit in one MySQL transaction; a redelivered event finds
+ * its row and gets the stored outcome again, without being applied twice.
+ */
+@Injectable()
+export class ProvisioningApplier {
+  private readonly log = new Logger(ProvisioningApplier.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersStore,
+  ) {}
+
+  async applyChunk(messages: readonly ConsumedMessage[]): Promise<BatchOutcome> {
+    const replies: OutgoingMessage[] = [];
+    const deadLetters: OutgoingMessage[] = [];
+    for (const message of messages) {
+      let event: ProvisioningEvent;
+      try {
+        event = decodeEvent(message.value);
+      } catch (error) {
+        if (!(error instanceof MalformedEventError)) throw error;
+        deadLetters.push(this.deadLetter(message, error.reason));
+        continue;
+      }
+      let outcome: ProvisioningOutcome;
+      try {
+        outcome = await this.applyOnce(event);
+      } catch (error) {
+        if (!isPermanentDataError(error)) throw error; // transient: the transport retries the chunk
+        deadLetters.push(this.deadLetter(message, `mysql ${mysqlError(error).errno}: ${mysqlError(error).sqlMessage ?? ''}`));
+        outcome = { eventId: event.id, tenantId: event.tenantId, status: 400, body: toErrorBody(ScimErrors.invalidValue('the request could not be stored')) };
+      }
+      if (event.replyTo) {
+        replies.push({ key: event.replyTo, value: encodeOutcome(outcome), headers: { [HEADER_CORRELATION_ID]: event.id } });
+      }
+    }
+    return {
+      produce: [
+        { topic: TOPICS.provisioningDeadLetter.name, messages: deadLetters },
+        { topic: TOPICS.provisioningReplies.name, messages: replies },
+      ],
+    };
+  }
+
+  private deadLetter(message: ConsumedMessage, reason: string): OutgoingMessage {
+    this.log.warn(`dead-lettering ${message.topic}/${message.partition}@${message.offset}: ${reason}`);
+    return {
+      key: message.key ?? '',
+      value: message.value ?? Buffer.alloc(0),
+      headers: {
+        ...Object.fromEntries(Object.entries(message.headers).filter((e): e is [string, string] => e[1] !== undefined)),
+        'dlq-reason': reason,
+        'dlq-original-topic': message.topic,
+        'dlq-original-partition': String(message.partition),
+        'dlq-original-offset': message.offset,
+        'dlq-failed-at': new Date().toISOString(),
+      },
+    };
+  }
+
+  async applyOnce(event: ProvisioningEvent): Promise<ProvisioningOutcome> {
+    const q = this.db.createQueryRunner();
+    await q.connect();
+    try {
+      await q.startTransaction('READ COMMITTED');
+      const stored = await readOutcome(q, event.tenantId, event.id);
+      if (stored) {
+        await q.commitTransaction();
+        return stored;
+      }
+      const outcome = await this.apply(q, event, new Date());
+      try {
+        await q.query(
+          'INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)',
+          [event.tenantId, event.id, event.type, outcome.status, JSON.stringify(outcome.body), new Date()],
+        );
+      } catch (error) {
+        // The same event applied concurrently (a rebalance handed it to two instances): theirs won.
+        if (mysqlError(error).errno === ER_DUP_ENTRY) throw new DuplicateDelivery();
+        throw error;
+      }
+      await q.commitTransaction();
+      return outcome;
+    } catch (error) {
+      if (q.isTransactionActive) await q.rollbackTransaction();
+      if (error instanceof DuplicateDelivery) {
+        const stored = await readOutcome(q, event.tenantId, event.id);
+        if (stored) return stored;
+      }
+      throw error;
+    } finally {
+      await q.release();
+    }
+  }
+
+  private async apply(q: QueryRunner, event: ProvisioningEvent, now: Date): Promise<ProvisioningOutcome> {
+    const base = { eventId: event.id, tenantId: event.tenantId };
+    switch (event.type) {
+      case 'UserCreated': {
+        const { resourceId, user } = event.payload;
+        const created = await this.users.insert(q, event.tenantId, resourceId, user, now);
+        if (!created) {
+          return { ...base, status: 409, body: toErrorBody(ScimErrors.uniqueness(`userName "${user.userName}" is already taken`)) };
+        }
+        return { ...base, status: 201, body: created };
+      }
+    }
+  }
+
+  /** The stored outcome of an applied event (the gateway's fallback when a reply is late). */
+  findOutcome(tenantId: string, eventId: string): Promise<ProvisioningOutcome | undefined> {
+    return readOutcome(this.db, tenantId, eventId);
+  }
+}
+
+async function readOutcome(q: Queryable, tenantId: string, eventId: string): Promise<ProvisioningOutcome | undefined> {
+  const rows = (await q.query('SELECT status, outcome FROM processed_events WHERE tenant_id = ? AND event_id = ?', [tenantId, eventId])) as {
+    status: number;
+    outcome: string | null;
+  }[];
+  const row = rows[0];
+  if (!row) return undefined;
+  return { eventId, tenantId, status: Number(row.status), body: row.outcome ? (JSON.parse(row.outcome) as unknown) : null };
+}

@@ -1,0 +1,46 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { HealthController, LifecycleState, READINESS_CHECKS } from '@taskize/http';
+import { KafkaReadiness, createKafka } from '@taskize/kafka';
+import type { Kafka } from 'kafkajs';
+import { AuthClient } from './auth/auth.client';
+import { BearerTokenGuard } from './auth/bearer-token.guard';
+import type { GatewayConfig } from './config';
+import { DirectoryClient } from './directory/directory.client';
+import { HttpReadiness } from './health/readiness';
+import { ProvisioningService } from './provisioning/provisioning.service';
+import { CONFIG, KAFKA } from './shared/tokens';
+import { UsersController } from './users/users.controller';
+
+class KafkaReadinessProvider extends KafkaReadiness implements OnApplicationShutdown {
+  constructor(@Inject(KAFKA) kafka: Kafka) {
+    super(kafka);
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+}
+
+@Module({})
+export class GatewayModule {
+  static register(cfg: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      controllers: [UsersController, HealthController],
+      providers: [
+        { provide: CONFIG, useValue: cfg },
+        { provide: KAFKA, useValue: createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: cfg.KAFKA_CLIENT_ID ?? `scim-gateway-${cfg.INSTANCE_ID}` }) },
+        LifecycleState,
+        AuthClient,
+        BearerTokenGuard,
+        DirectoryClient,
+        ProvisioningService,
+        KafkaReadinessProvider,
+        {
+          provide: READINESS_CHECKS,
+          useFactory: (k: KafkaReadinessProvider) => [k, new HttpReadiness('directory', `${cfg.DIRECTORY_URL}/healthz`), new HttpReadiness('auth', `${cfg.AUTH_URL}/healthz`)],
+          inject: [KafkaReadinessProvider],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export const CONFIG = Symbol('CONFIG');
+export const KAFKA = Symbol('KAFKA');
