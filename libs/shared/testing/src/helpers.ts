@@ -1,0 +1,141 @@
+import { admin, infraEnv, serviceEnv, startService, type AppName } from '@taskize/devstack';
+import { createKafka } from '@taskize/kafka';
+import { createConnection } from 'mysql2/promise';
+import { randomBytes } from 'node:crypto';
+import { readState, writeState } from './stack/state';
+
+export { readState } from './stack/state';
+
+export const infra = () => infraEnv('test');
+
+/** Polls `fn` until it returns a truthy value (never sleep in tests). */
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
+  }
+  throw new Error(`timed out waiting for ${opts.what ?? 'condition'}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+export interface TestTenant {
+  slug: string;
+  organisationId: string;
+  token: string;
+}
+
+export function uniqueSlug(prefix = 't'): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A fresh organisation and SCIM token through the real admin CLI. */
+export async function createTenant(prefix = 't', plan = 'business'): Promise<TestTenant> {
+  const env = infra();
+  const slug = uniqueSlug(prefix);
+  const org = JSON.parse(await admin(env, 'test', ['org:create', '--slug', slug, '--name', `Test ${slug}`, '--plan', plan])) as { id: string };
+  const token = (await admin(env, 'test', ['token:create', '--org', slug])).trim();
+  return { slug, organisationId: org.id, token };
+}
+
+export interface ScimResponse {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+  text: string;
+}
+
+/** Raw HTTP against the gateway, so tests see exactly what Okta would. */
+export async function scim(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; rawBody?: string | Buffer; contentType?: string; headers?: Record<string, string> } = {},
+): Promise<ScimResponse> {
+  const headers: Record<string, string> = { accept: 'application/scim+json', ...opts.headers };
+  if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
+  let body: string | Buffer | undefined;
+  if (opts.rawBody !== undefined) body = opts.rawBody;
+  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/scim+json; charset=utf-8';
+  const res = await fetch(`${readState().gatewayUrl}/scim/v2${path}`, { method, headers, body, signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    parsed = {};
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/** Root connection to MariaDB, for checking what is really stored. */
+export async function queryDb<T>(schema: 'directory' | 'auth', sql: string, params: unknown[] = []): Promise<T[]> {
+  const env = infra();
+  const conn = await createConnection({
+    host: env['DB_HOST'] ?? '127.0.0.1',
+    port: Number(env['DB_PORT'] ?? 3306),
+    user: process.env['MYSQL_ROOT_USER'] ?? 'root',
+    password: process.env['MYSQL_ROOT_PASSWORD'] ?? '',
+    database: env[schema === 'directory' ? 'DIRECTORY_DB_NAME' : 'AUTH_DB_NAME'],
+    timezone: 'Z',
+  });
+  try {
+    const [rows] = await conn.query(sql, params);
+    return rows as T[];
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Reads a topic from the beginning (own group) until `match` finds a message or the timeout ends. */
+export async function findOnTopic<T>(topic: string, match: (value: unknown, key: string | null) => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const kafka = createKafka({ brokers: (infra()['KAFKA_BROKERS'] ?? '').split(','), clientId: 'test-reader' });
+  const consumer = kafka.consumer({ groupId: `test-reader-${uniqueSlug()}`, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let found: T | undefined;
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        if (found !== undefined || !message.value) return;
+        let value: unknown;
+        try {
+          value = JSON.parse(message.value.toString('utf8'));
+        } catch {
+          return;
+        }
+        found = match(value, message.key ? message.key.toString('utf8') : null);
+      },
+    });
+    return await waitFor(async () => found, { timeoutMs, what: `a matching message on ${topic}` });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Kills a stack service (as an operator or the OOM killer would) and returns a restarter. */
+export async function killService(app: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<() => Promise<void>> {
+  const state = readState();
+  const pid = state.pids[app];
+  if (!pid) throw new Error(`${app} is not running in the test stack`);
+  process.kill(pid, signal);
+  await waitFor(async () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }, { what: `${app} to exit` });
+  return async () => {
+    const service = await startService(app, serviceEnv(app, infra(), 'test'), { stdio: 'ignore' });
+    service.child.unref();
+    writeState({ ...readState(), pids: { ...readState().pids, [app]: service.child.pid ?? 0 } });
+  };
+}
