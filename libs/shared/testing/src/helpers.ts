@@ -2,6 +2,7 @@ import { admin, infraEnv, serviceEnv, startService, type AppName } from '@taskiz
 import { createKafka } from '@taskize/kafka';
 import { createConnection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { readState, writeState } from './stack/state';
 
 export { readState } from './stack/state';
@@ -50,27 +51,51 @@ export interface ScimResponse {
   text: string;
 }
 
-/** Raw HTTP against the gateway, so tests see exactly what Okta would. */
-export async function scim(
+/**
+ * Raw HTTP against the gateway, so tests see exactly what Okta would. node:http rather than fetch:
+ * a server may answer early (413 for an oversized body) and close while the body is still being
+ * written; the answer counts, the client's EPIPE on the unsent rest does not.
+ */
+export function scim(
   method: string,
   path: string,
   opts: { token?: string; body?: unknown; rawBody?: string | Buffer; contentType?: string; headers?: Record<string, string> } = {},
 ): Promise<ScimResponse> {
   const headers: Record<string, string> = { accept: 'application/scim+json', ...opts.headers };
   if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
-  let body: string | Buffer | undefined;
-  if (opts.rawBody !== undefined) body = opts.rawBody;
-  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
-  if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/scim+json; charset=utf-8';
-  const res = await fetch(`${readState().gatewayUrl}/scim/v2${path}`, { method, headers, body, signal: AbortSignal.timeout(30_000) });
-  const text = await res.text();
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    parsed = {};
+  let body: Buffer | undefined;
+  if (opts.rawBody !== undefined) body = Buffer.from(opts.rawBody);
+  else if (opts.body !== undefined) body = Buffer.from(JSON.stringify(opts.body));
+  if (body !== undefined) {
+    headers['content-type'] = opts.contentType ?? 'application/scim+json; charset=utf-8';
+    headers['content-length'] = String(body.length);
   }
-  return { status: res.status, headers: res.headers, body: parsed, text };
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = request(`${readState().gatewayUrl}/scim/v2${path}`, { method, headers, timeout: 30_000 }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: Record<string, unknown> = {};
+        try {
+          parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        } catch {
+          parsed = {};
+        }
+        const responseHeaders = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: parsed, text });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    req.end(body);
+  });
 }
 
 /** Root connection to MariaDB, for checking what is really stored. */
