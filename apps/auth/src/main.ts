@@ -6,10 +6,13 @@ import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter } from 
 import { AuthModule } from './app.module';
 import { loadConfig } from './config';
 
+/** Internal API bodies are small (a token lookup). */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
 async function bootstrap() {
   const cfg = loadConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(AuthModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: 64 * 1024 }), { bodyParser: false });
-  configureScimFastify(app);
+  const app = await NestFactory.create<NestFastifyApplication>(AuthModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: BODY_LIMIT_BYTES }), { bodyParser: false });
+  configureScimFastify(app, BODY_LIMIT_BYTES);
   app.useGlobalFilters(new ScimExceptionFilter('application/json'));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);

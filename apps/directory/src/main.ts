@@ -7,10 +7,13 @@ import { KafkaBatchServer } from '@taskize/kafka';
 import { DirectoryModule, KAFKA } from './app.module';
 import { loadConfig } from './config';
 
+/** Internal API bodies are small (a token lookup). */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
 async function bootstrap() {
   const cfg = loadConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(DirectoryModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: 64 * 1024 }), { bodyParser: false });
-  configureScimFastify(app);
+  const app = await NestFactory.create<NestFastifyApplication>(DirectoryModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: BODY_LIMIT_BYTES }), { bodyParser: false });
+  configureScimFastify(app, BODY_LIMIT_BYTES);
   app.useGlobalFilters(new ScimExceptionFilter('application/json'));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   app.connectMicroservice({ strategy: new KafkaBatchServer(app.get(KAFKA), { groupId: cfg.KAFKA_GROUP_ID, chunkSize: cfg.APPLY_CHUNK_SIZE }) }, { inheritAppConfig: true });

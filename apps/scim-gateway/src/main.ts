@@ -9,7 +9,7 @@ import { loadConfig } from './config';
 async function bootstrap() {
   const cfg = loadConfig();
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: cfg.BODY_LIMIT_BYTES }), { bodyParser: false });
-  configureScimFastify(app);
+  configureScimFastify(app, cfg.BODY_LIMIT_BYTES);
   app.useGlobalFilters(new ScimExceptionFilter());
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);
