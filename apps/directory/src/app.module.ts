@@ -9,6 +9,7 @@ import { MysqlReadiness } from '@taskize/db';
 import { ProvisioningApplier } from './provisioning/provisioning.applier';
 import { ProvisioningController } from './provisioning/provisioning.controller';
 import { ReadApiController } from './read-api/read-api.controller';
+import { GroupsStore } from './groups/groups.store';
 import { UsersStore } from './users/users.store';
 
 export const CONFIG = Symbol('CONFIG');
@@ -37,6 +38,7 @@ export class DirectoryModule {
         InternalTokenGuard,
         LifecycleState,
         UsersStore,
+        GroupsStore,
         ProvisioningApplier,
         MysqlReadiness,
         KafkaReadinessProvider,

@@ -6,6 +6,8 @@ import { AuthClient } from './auth/auth.client';
 import { BearerTokenGuard } from './auth/bearer-token.guard';
 import type { GatewayConfig } from './config';
 import { DirectoryClient } from './directory/directory.client';
+import { DiscoveryController } from './discovery/discovery.controller';
+import { GroupsController } from './groups/groups.controller';
 import { HttpReadiness } from './health/readiness';
 import { ProvisioningService } from './provisioning/provisioning.service';
 import { CONFIG, KAFKA } from './shared/tokens';
@@ -25,7 +27,7 @@ export class GatewayModule {
   static register(cfg: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [UsersController, HealthController],
+      controllers: [UsersController, GroupsController, DiscoveryController, HealthController],
       providers: [
         { provide: CONFIG, useValue: cfg },
         { provide: KAFKA, useValue: createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: cfg.KAFKA_CLIENT_ID ?? `scim-gateway-${cfg.INSTANCE_ID}` }) },

@@ -9,10 +9,12 @@ import {
   type ProvisioningEvent,
   type ProvisioningOutcome,
 } from '@taskize/provisioning-contracts';
-import { ScimErrors, toErrorBody } from '@taskize/scim-core';
+import { ScimError, ScimErrors, toErrorBody, type UserAttributes } from '@taskize/scim-core';
+import { applyUserPatch, parsePatchRequest, planGroupPatch } from '@taskize/scim-patch';
 import { TOPICS } from '@taskize/topics';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { ER_DUP_ENTRY, isPermanentDataError, mysqlError, type Queryable } from '@taskize/db';
+import { GroupsStore } from '../groups/groups.store';
 import { UsersStore } from '../users/users.store';
 
 class DuplicateDelivery extends Error {}
@@ -29,6 +31,7 @@ export class ProvisioningApplier {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersStore,
+    private readonly groups: GroupsStore,
   ) {}
 
   async applyChunk(messages: readonly ConsumedMessage[]): Promise<BatchOutcome> {
@@ -89,7 +92,17 @@ export class ProvisioningApplier {
         await q.commitTransaction();
         return stored;
       }
-      const outcome = await this.apply(q, event, new Date());
+      // A client's mistake (404, 409, 412, invalidValue) undoes the change but keeps the outcome
+      // row, so a redelivery answers the same error without applying anything.
+      await q.query('SAVEPOINT apply_event');
+      let outcome: ProvisioningOutcome;
+      try {
+        outcome = await this.apply(q, event, new Date());
+      } catch (error) {
+        if (!(error instanceof ScimError) || error.status >= 500) throw error;
+        await q.query('ROLLBACK TO SAVEPOINT apply_event');
+        outcome = { eventId: event.id, tenantId: event.tenantId, status: error.status, body: toErrorBody(error) };
+      }
       try {
         await q.query(
           'INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -115,15 +128,40 @@ export class ProvisioningApplier {
   }
 
   private async apply(q: QueryRunner, event: ProvisioningEvent, now: Date): Promise<ProvisioningOutcome> {
-    const base = { eventId: event.id, tenantId: event.tenantId };
+    const ok = (status: number, body: unknown): ProvisioningOutcome => ({ eventId: event.id, tenantId: event.tenantId, status, body });
+    const { tenantId } = event;
     switch (event.type) {
       case 'UserCreated': {
-        const { resourceId, user } = event.payload;
-        const created = await this.users.insert(q, event.tenantId, resourceId, user, now);
-        if (!created) {
-          return { ...base, status: 409, body: toErrorBody(ScimErrors.uniqueness(`userName "${user.userName}" is already taken`)) };
-        }
-        return { ...base, status: 201, body: created };
+        const { resourceId, user } = (event as ProvisioningEvent<'UserCreated'>).payload;
+        const created = await this.users.insert(q, tenantId, resourceId, user, now);
+        if (!created) throw ScimErrors.uniqueness(`userName "${user.userName}" is already taken`);
+        return ok(201, created);
+      }
+      case 'UserUpdated': {
+        const { resourceId, ifMatch, replace, patch } = (event as ProvisioningEvent<'UserUpdated'>).payload;
+        const ops = patch === undefined ? undefined : parsePatchRequest(patch, { resource: 'User' });
+        const next = (current: UserAttributes) => (replace ?? applyUserPatch(current, ops ?? []).user);
+        return ok(200, await this.users.update(q, tenantId, resourceId, ifMatch, now, next));
+      }
+      case 'UserDeleted': {
+        const { resourceId, ifMatch } = (event as ProvisioningEvent<'UserDeleted'>).payload;
+        await this.users.remove(q, tenantId, resourceId, ifMatch);
+        return ok(204, null);
+      }
+      case 'GroupPushed': {
+        const { resourceId, ifMatch, mode, group } = (event as ProvisioningEvent<'GroupPushed'>).payload;
+        if (mode === 'create') return ok(201, await this.groups.create(q, tenantId, resourceId, group, now));
+        return ok(200, await this.groups.replace(q, tenantId, resourceId, ifMatch, group, now));
+      }
+      case 'GroupUpdated': {
+        const { resourceId, ifMatch, patch } = (event as ProvisioningEvent<'GroupUpdated'>).payload;
+        const plan = planGroupPatch(parsePatchRequest(patch, { resource: 'Group' }));
+        return ok(200, await this.groups.patch(q, tenantId, resourceId, ifMatch, plan, now));
+      }
+      case 'GroupDeleted': {
+        const { resourceId, ifMatch } = (event as ProvisioningEvent<'GroupDeleted'>).payload;
+        await this.groups.remove(q, tenantId, resourceId, ifMatch);
+        return ok(204, null);
       }
     }
   }

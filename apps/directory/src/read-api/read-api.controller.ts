@@ -3,6 +3,7 @@ import { InternalTokenGuard } from '@taskize/http';
 import { ScimErrors } from '@taskize/scim-core';
 import { parseFilter } from '@taskize/scim-filter';
 import { ProvisioningApplier } from '../provisioning/provisioning.applier';
+import { GroupsStore } from '../groups/groups.store';
 import { UsersStore } from '../users/users.store';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,6 +24,7 @@ function intParam(raw: string | undefined, name: string, fallback: number, min: 
 export class ReadApiController {
   constructor(
     private readonly users: UsersStore,
+    private readonly groups: GroupsStore,
     private readonly applier: ProvisioningApplier,
   ) {}
 
@@ -41,6 +43,24 @@ export class ReadApiController {
     const startIndex = intParam(query['startIndex'], 'startIndex', 1, 1, Number.MAX_SAFE_INTEGER);
     const count = intParam(query['count'], 'count', 100, 0, 1000);
     const page = await this.users.list(tenantId, { filter, startIndex, count });
+    return { ...page, startIndex };
+  }
+
+  /** `members=false` (the gateway's reading of excludedAttributes=members) never touches group_members. */
+  @Get('groups/:id')
+  async getGroup(@Param('tenantId') tenantId: string, @Param('id') id: string, @Query('members') members?: string) {
+    const group = UUID.test(tenantId) && UUID.test(id) ? await this.groups.findById(tenantId, id.toLowerCase(), { members: members !== 'false' }) : undefined;
+    if (!group) throw ScimErrors.notFound(`Group ${id} not found`);
+    return group;
+  }
+
+  @Get('groups')
+  async listGroups(@Param('tenantId') tenantId: string, @Query() query: Record<string, string | undefined>) {
+    if (!UUID.test(tenantId)) throw ScimErrors.notFound('unknown tenant');
+    const filter = query['filter'] ? parseFilter(query['filter']) : undefined;
+    const startIndex = intParam(query['startIndex'], 'startIndex', 1, 1, Number.MAX_SAFE_INTEGER);
+    const count = intParam(query['count'], 'count', 100, 0, 1000);
+    const page = await this.groups.list(tenantId, { filter, startIndex, count, members: query['members'] !== 'false' });
     return { ...page, startIndex };
   }
 

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { StoredUser, UserAttributes } from '@taskize/scim-core';
+import { ScimErrors, type StoredUser, type UserAttributes } from '@taskize/scim-core';
 import { filterToSql, type FilterColumns, type FilterNode } from '@taskize/scim-filter';
 import { DataSource } from 'typeorm';
 import { ER_DUP_ENTRY, mysqlError, toIso, type Queryable } from '@taskize/db';
+import { checkIfMatch } from '../shared/versioning';
 
 /**
  * Filterable user attributes (RFC 7644 §3.4.2.2) → indexed columns. Anything not listed here is
@@ -62,6 +63,48 @@ export class UsersStore {
       throw error;
     }
     return { id, attributes: user, created: now.toISOString(), lastModified: now.toISOString(), version: 1 };
+  }
+
+  /**
+   * Replaces the stored attributes with `next(current)` inside the caller's transaction, row locked.
+   * An unchanged result keeps the version (RFC 7644 §3.14: the version changes with the resource).
+   */
+  async update(
+    q: Queryable,
+    tenantId: string,
+    id: string,
+    ifMatch: string | undefined,
+    now: Date,
+    next: (current: UserAttributes) => UserAttributes,
+  ): Promise<StoredUser> {
+    const rows = (await q.query(`${SELECT_USER} WHERE u.tenant_id = ? AND u.id = ? FOR UPDATE`, [tenantId, id])) as UserRow[];
+    const row = rows[0];
+    if (!row) throw ScimErrors.notFound(`User ${id} not found`);
+    const current = toStored(row);
+    checkIfMatch(ifMatch, current.version);
+    const user = next(current.attributes);
+    if (JSON.stringify(user) === JSON.stringify(current.attributes)) return current;
+    try {
+      await q.query(
+        `UPDATE users SET user_name = ?, user_name_lower = ?, external_id = ?, display_name_lower = ?, active = ?, resource = ?,
+           version = version + 1, last_modified = ? WHERE tenant_id = ? AND id = ?`,
+        [user.userName, user.userName.toLowerCase(), user.externalId ?? null, lower(user.displayName), user.active ? 1 : 0, JSON.stringify(user), now, tenantId, id],
+      );
+    } catch (error) {
+      if (mysqlError(error).errno === ER_DUP_ENTRY) throw ScimErrors.uniqueness(`userName "${user.userName}" is already taken`);
+      throw error;
+    }
+    return { ...current, attributes: user, lastModified: now.toISOString(), version: current.version + 1 };
+  }
+
+  /** Deletes the user and every membership of it (Entra deletes; Okta deactivates instead). */
+  async remove(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined): Promise<void> {
+    const rows = (await q.query('SELECT version FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE', [tenantId, id])) as { version: number }[];
+    const row = rows[0];
+    if (!row) throw ScimErrors.notFound(`User ${id} not found`);
+    checkIfMatch(ifMatch, Number(row.version));
+    await q.query('DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id]);
+    await q.query('DELETE FROM users WHERE tenant_id = ? AND id = ?', [tenantId, id]);
   }
 
   async findById(tenantId: string, id: string): Promise<StoredUser | undefined> {

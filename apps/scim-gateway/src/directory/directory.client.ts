@@ -1,15 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ProvisioningOutcome } from '@taskize/provisioning-contracts';
-import type { StoredUser } from '@taskize/scim-core';
+import type { StoredGroup, StoredUser } from '@taskize/scim-core';
 import type { GatewayConfig } from '../config';
 import { InternalHttp } from '../shared/internal-http';
 import { CONFIG } from '../shared/tokens';
 
-export interface UserPage {
+export interface Page<T> {
   totalResults: number;
   startIndex: number;
-  resources: StoredUser[];
+  resources: T[];
 }
+
+export interface ListQuery {
+  filter?: string;
+  startIndex?: string;
+  count?: string;
+}
+
+const qs = (query: Record<string, string | undefined>) => {
+  const s = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+  return s ? `?${s}` : '';
+};
 
 /** The directory's internal read API; every path is scoped by the caller's tenant. */
 @Injectable()
@@ -24,9 +35,16 @@ export class DirectoryClient {
     return this.http.getOk(`/internal/tenants/${tenantId}/users/${encodeURIComponent(id)}`, requestId);
   }
 
-  listUsers(tenantId: string, query: { filter?: string; startIndex?: string; count?: string }, requestId?: string): Promise<UserPage> {
-    const qs = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined)).toString();
-    return this.http.getOk(`/internal/tenants/${tenantId}/users${qs ? `?${qs}` : ''}`, requestId);
+  listUsers(tenantId: string, query: ListQuery, requestId?: string): Promise<Page<StoredUser>> {
+    return this.http.getOk(`/internal/tenants/${tenantId}/users${qs({ ...query })}`, requestId);
+  }
+
+  getGroup(tenantId: string, id: string, members: boolean, requestId?: string): Promise<StoredGroup> {
+    return this.http.getOk(`/internal/tenants/${tenantId}/groups/${encodeURIComponent(id)}${qs({ members: String(members) })}`, requestId);
+  }
+
+  listGroups(tenantId: string, query: ListQuery & { members: boolean }, requestId?: string): Promise<Page<StoredGroup>> {
+    return this.http.getOk(`/internal/tenants/${tenantId}/groups${qs({ ...query, members: String(query.members) })}`, requestId);
   }
 
   /** The committed outcome of an event, if the directory has applied it (the late-reply fallback). */

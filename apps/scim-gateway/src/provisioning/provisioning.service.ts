@@ -11,7 +11,7 @@ import {
   type ProvisioningOutcome,
   type ProvisioningPayloads,
 } from '@taskize/provisioning-contracts';
-import { ScimErrors } from '@taskize/scim-core';
+import { ScimErrors, errorFromBody } from '@taskize/scim-core';
 import { TOPICS } from '@taskize/topics';
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -48,6 +48,18 @@ export class ProvisioningService implements OnModuleInit, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([this.replies.stop(), this.publisher.disconnect()]);
+  }
+
+  /** `submit`, with an error outcome (4xx from the directory) thrown as the same ScimError. */
+  async write<T extends ProvisioningEventType>(
+    tenantId: string,
+    type: T,
+    payload: ProvisioningPayloads[T],
+    ctx: { requestId?: string; traceparent?: string } = {},
+  ): Promise<ProvisioningOutcome> {
+    const outcome = await this.submit(tenantId, type, payload, ctx);
+    if (outcome.status >= 400) throw errorFromBody(outcome.body, outcome.status);
+    return outcome;
   }
 
   async submit<T extends ProvisioningEventType>(

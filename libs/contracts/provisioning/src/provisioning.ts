@@ -1,4 +1,4 @@
-import type { UserAttributes } from '@taskize/scim-core';
+import type { GroupAttributes, UserAttributes } from '@taskize/scim-core';
 
 /**
  * Gateway → directory provisioning events on TOPICS.provisioning, keyed by tenant id.
@@ -7,6 +7,18 @@ import type { UserAttributes } from '@taskize/scim-core';
  */
 export interface ProvisioningPayloads {
   UserCreated: { resourceId: string; user: UserAttributes };
+  /**
+   * PUT (`replace`: the whole normalised user) or PATCH (`patch`: the PatchOp request as the client
+   * sent it, validated by the gateway; the directory applies it to the current state inside its
+   * transaction, so concurrent PATCHes never lose an update).
+   */
+  UserUpdated: { resourceId: string; ifMatch?: string; replace?: UserAttributes; patch?: unknown };
+  UserDeleted: { resourceId: string; ifMatch?: string };
+  /** POST (`create`) or PUT (`replace`) of a group with its full member list. */
+  GroupPushed: { resourceId: string; ifMatch?: string; mode: 'create' | 'replace'; group: GroupAttributes };
+  /** PATCH: renames and member deltas, applied as set operations in SQL (cost grows with the change). */
+  GroupUpdated: { resourceId: string; ifMatch?: string; patch: unknown };
+  GroupDeleted: { resourceId: string; ifMatch?: string };
 }
 export type ProvisioningEventType = keyof ProvisioningPayloads;
 
@@ -48,7 +60,7 @@ export class MalformedEventError extends Error {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TYPES: ReadonlySet<string> = new Set<ProvisioningEventType>(['UserCreated']);
+const TYPES: ReadonlySet<string> = new Set<ProvisioningEventType>(['UserCreated', 'UserUpdated', 'UserDeleted', 'GroupPushed', 'GroupUpdated', 'GroupDeleted']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -77,12 +89,30 @@ export function decodeEvent(value: Buffer | null): ProvisioningEvent {
   if (typeof tenantId !== 'string' || !UUID.test(tenantId)) throw new MalformedEventError('tenantId is not a UUID');
   if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt))) throw new MalformedEventError('occurredAt is not a time');
   if (!isRecord(payload)) throw new MalformedEventError('payload is not an object');
-  if (type === 'UserCreated') {
-    if (typeof payload['resourceId'] !== 'string' || !UUID.test(payload['resourceId'])) throw new MalformedEventError('resourceId is not a UUID');
-    const user = payload['user'];
-    if (!isRecord(user) || typeof user['userName'] !== 'string' || user['userName'].length === 0) {
-      throw new MalformedEventError('user.userName missing');
+  if (typeof payload['resourceId'] !== 'string' || !UUID.test(payload['resourceId'])) throw new MalformedEventError('resourceId is not a UUID');
+  if (payload['ifMatch'] !== undefined && typeof payload['ifMatch'] !== 'string') throw new MalformedEventError('ifMatch is not a string');
+  const hasUser = (u: unknown) => isRecord(u) && typeof u['userName'] === 'string' && u['userName'].length > 0;
+  switch (type as ProvisioningEventType) {
+    case 'UserCreated':
+      if (!hasUser(payload['user'])) throw new MalformedEventError('user.userName missing');
+      break;
+    case 'UserUpdated':
+      if ((payload['replace'] === undefined) === (payload['patch'] === undefined)) throw new MalformedEventError('exactly one of replace and patch');
+      if (payload['replace'] !== undefined && !hasUser(payload['replace'])) throw new MalformedEventError('replace.userName missing');
+      break;
+    case 'GroupPushed': {
+      const group = payload['group'];
+      if (payload['mode'] !== 'create' && payload['mode'] !== 'replace') throw new MalformedEventError('mode is not create or replace');
+      if (!isRecord(group) || typeof group['displayName'] !== 'string') throw new MalformedEventError('group.displayName missing');
+      if (group['members'] !== undefined && !Array.isArray(group['members'])) throw new MalformedEventError('group.members is not an array');
+      break;
     }
+    case 'GroupUpdated':
+      if (!isRecord(payload['patch'])) throw new MalformedEventError('patch is not an object');
+      break;
+    case 'UserDeleted':
+    case 'GroupDeleted':
+      break;
   }
   return raw as unknown as ProvisioningEvent;
 }

@@ -1,0 +1,251 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { toIso, type Queryable } from '@taskize/db';
+import { ScimErrors, type GroupAttributes, type GroupMember, type StoredGroup } from '@taskize/scim-core';
+import { filterToSql, type FilterColumns, type FilterNode } from '@taskize/scim-filter';
+import type { GroupPatchPlan } from '@taskize/scim-patch';
+import { DataSource } from 'typeorm';
+import { checkIfMatch } from '../shared/versioning';
+
+export const GROUP_FILTER_COLUMNS: FilterColumns = {
+  attributes: {
+    id: { column: 'g.id', type: 'string', caseExact: true },
+    displayname: { column: 'g.display_name_lower', type: 'string', caseExact: false },
+    externalid: { column: 'g.external_id', type: 'string', caseExact: true },
+    'meta.created': { column: 'g.created_at', type: 'datetime', caseExact: true },
+    'meta.lastmodified': { column: 'g.last_modified', type: 'datetime', caseExact: true },
+  },
+  multiValued: {
+    members: {
+      table: 'group_members',
+      alias: 'gm',
+      join: 'gm.tenant_id = g.tenant_id AND gm.group_id = g.id',
+      subAttributes: {
+        value: { column: 'gm.member_id', type: 'string', caseExact: true },
+        type: { column: 'gm.member_type', type: 'string', caseExact: true },
+      },
+      defaultSubAttribute: 'value',
+    },
+  },
+};
+
+interface GroupRow {
+  id: string;
+  display_name: string;
+  external_id: string | null;
+  version: number;
+  created_at: Date;
+  last_modified: Date;
+}
+
+const SELECT_GROUP = 'SELECT g.id, g.display_name, g.external_id, g.version, g.created_at, g.last_modified FROM scim_groups g';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Rows per multi-row statement; keeps each statement well under max_allowed_packet. */
+const BATCH = 1000;
+
+function toStored(row: GroupRow, members?: GroupMember[]): StoredGroup {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    ...(row.external_id === null ? {} : { externalId: row.external_id }),
+    ...(members ? { members } : {}),
+    created: toIso(row.created_at),
+    lastModified: toIso(row.last_modified),
+    version: Number(row.version),
+  };
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
+}
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+@Injectable()
+export class GroupsStore {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async create(q: Queryable, tenantId: string, id: string, group: GroupAttributes, now: Date): Promise<StoredGroup> {
+    await q.query(
+      `INSERT INTO scim_groups (tenant_id, id, display_name, display_name_lower, external_id, version, created_at, last_modified)
+       VALUES (?, ?, ?, ?, ?, 1, ?, ?)`,
+      [tenantId, id, group.displayName, group.displayName.toLowerCase(), group.externalId ?? null, now, now],
+    );
+    const members = await this.addMembers(q, tenantId, id, group.members ?? []);
+    return { id, displayName: group.displayName, ...(group.externalId ? { externalId: group.externalId } : {}), members, created: now.toISOString(), lastModified: now.toISOString(), version: 1 };
+  }
+
+  /** PUT: attributes and the full member list replaced. */
+  async replace(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined, group: GroupAttributes, now: Date): Promise<StoredGroup> {
+    const current = await this.lock(q, tenantId, id, ifMatch);
+    await q.query('DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?', [tenantId, id]);
+    const members = await this.addMembers(q, tenantId, id, group.members ?? []);
+    await q.query(
+      `UPDATE scim_groups SET display_name = ?, display_name_lower = ?, external_id = ?, version = version + 1, last_modified = ?
+       WHERE tenant_id = ? AND id = ?`,
+      [group.displayName, group.displayName.toLowerCase(), group.externalId ?? null, now, tenantId, id],
+    );
+    return {
+      ...current,
+      displayName: group.displayName,
+      ...(group.externalId ? { externalId: group.externalId } : { externalId: undefined }),
+      members,
+      lastModified: now.toISOString(),
+      version: current.version + 1,
+    };
+  }
+
+  /**
+   * PATCH as set deltas: renames and member adds/removes touch only the rows named in the request, so
+   * one member change costs the same for a 10-member and a 100,000-member group. Re-adding a member
+   * or removing an absent one changes nothing. Returns the group without its members.
+   */
+  async patch(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined, plan: GroupPatchPlan, now: Date): Promise<StoredGroup> {
+    const current = await this.lock(q, tenantId, id, ifMatch);
+    let changed = false;
+    const displayName = plan.displayName ?? current.displayName;
+    const externalId = plan.externalId === undefined ? current.externalId : (plan.externalId ?? undefined);
+    if (displayName !== current.displayName || externalId !== current.externalId) changed = true;
+
+    const { replaceAll, add, remove } = plan.members;
+    if (replaceAll) {
+      const cleared = (await q.query('DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?', [tenantId, id])) as { affectedRows: number };
+      const added = await this.addMembers(q, tenantId, id, replaceAll);
+      changed ||= cleared.affectedRows > 0 || added.length > 0;
+    }
+    for (const ids of chunks(remove)) {
+      const res = (await q.query(`DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id IN (${placeholders(ids.length)})`, [
+        tenantId,
+        id,
+        ...ids,
+      ])) as { affectedRows: number };
+      changed ||= res.affectedRows > 0;
+    }
+    if (add.length) changed = (await this.addMembers(q, tenantId, id, add, true)) || changed;
+
+    if (!changed) return current;
+    await q.query(
+      `UPDATE scim_groups SET display_name = ?, display_name_lower = ?, external_id = ?, version = version + 1, last_modified = ?
+       WHERE tenant_id = ? AND id = ?`,
+      [displayName, displayName.toLowerCase(), externalId ?? null, now, tenantId, id],
+    );
+    return { ...current, displayName, ...(externalId ? { externalId } : { externalId: undefined }), lastModified: now.toISOString(), version: current.version + 1 };
+  }
+
+  async remove(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined): Promise<void> {
+    await this.lock(q, tenantId, id, ifMatch);
+    await q.query('DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?', [tenantId, id]);
+    await q.query('DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id]);
+    await q.query('DELETE FROM scim_groups WHERE tenant_id = ? AND id = ?', [tenantId, id]);
+  }
+
+  private async lock(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined): Promise<StoredGroup> {
+    const rows = (await q.query(`${SELECT_GROUP} WHERE g.tenant_id = ? AND g.id = ? FOR UPDATE`, [tenantId, id])) as GroupRow[];
+    const row = rows[0];
+    if (!row) throw ScimErrors.notFound(`Group ${id} not found`);
+    const current = toStored(row);
+    checkIfMatch(ifMatch, current.version);
+    return current;
+  }
+
+  /**
+   * Adds members that must be users (or groups) of the same organisation — anything else is
+   * invalidValue, never a silent cross-tenant link. Returns the members as stored (with `countOnly`,
+   * whether any row was inserted).
+   */
+  private async addMembers(q: Queryable, tenantId: string, groupId: string, members: readonly GroupMember[]): Promise<GroupMember[]>;
+  private async addMembers(q: Queryable, tenantId: string, groupId: string, members: readonly GroupMember[], countOnly: true): Promise<boolean>;
+  private async addMembers(q: Queryable, tenantId: string, groupId: string, members: readonly GroupMember[], countOnly = false): Promise<GroupMember[] | boolean> {
+    if (!members.length) return countOnly ? false : [];
+    const wanted = new Map<string, GroupMember>();
+    for (const m of members) wanted.set(m.value.toLowerCase(), m);
+    const ids = [...wanted.keys()];
+    const invalid = ids.filter((v) => !UUID.test(v) || v === groupId);
+    const found = new Map<string, 'User' | 'Group'>();
+    for (const batch of chunks(ids.filter((v) => UUID.test(v)))) {
+      const users = (await q.query(`SELECT id FROM users WHERE tenant_id = ? AND id IN (${placeholders(batch.length)})`, [tenantId, ...batch])) as { id: string }[];
+      for (const u of users) found.set(u.id, 'User');
+      const groups = (await q.query(`SELECT id FROM scim_groups WHERE tenant_id = ? AND id IN (${placeholders(batch.length)})`, [tenantId, ...batch])) as {
+        id: string;
+      }[];
+      for (const g of groups) if (!found.has(g.id)) found.set(g.id, 'Group');
+    }
+    const missing = [
+      ...invalid,
+      ...ids.filter((v) => {
+        if (invalid.includes(v)) return false;
+        const type = found.get(v);
+        const asked = wanted.get(v)?.type;
+        return !type || (asked !== undefined && asked !== type);
+      }),
+    ];
+    if (missing.length) {
+      const shown = missing.slice(0, 5).join(', ');
+      throw ScimErrors.invalidValue(`members must be users or groups of this organisation; not found: ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+    }
+    // Only rows that are not there yet: "re-adding an existing member is a no-op" must not count as a
+    // change (mysql2 connects with CLIENT_FOUND_ROWS, so ON DUPLICATE KEY reports matched rows as affected).
+    // The group row is locked FOR UPDATE by the caller, so nobody inserts in between.
+    const present = new Set<string>();
+    for (const batch of chunks(ids)) {
+      const rows = (await q.query(`SELECT member_id FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id IN (${placeholders(batch.length)})`, [
+        tenantId,
+        groupId,
+        ...batch,
+      ])) as { member_id: string }[];
+      for (const r of rows) present.add(r.member_id);
+    }
+    const fresh = ids.filter((v) => !present.has(v));
+    for (const batch of chunks(fresh)) {
+      await q.query(
+        `INSERT INTO group_members (tenant_id, group_id, member_id, member_type) VALUES ${batch.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        batch.flatMap((v) => [tenantId, groupId, v, found.get(v)]),
+      );
+    }
+    const inserted = fresh.length;
+    if (countOnly) return inserted > 0;
+    return ids.map((v) => ({ value: v, type: found.get(v) ?? 'User' }));
+  }
+
+  async findById(tenantId: string, id: string, opts: { members: boolean }): Promise<StoredGroup | undefined> {
+    const rows = (await this.db.query(`${SELECT_GROUP} WHERE g.tenant_id = ? AND g.id = ?`, [tenantId, id])) as GroupRow[];
+    const row = rows[0];
+    if (!row) return undefined;
+    return toStored(row, opts.members ? (await this.membersOf(tenantId, [id])).get(id) ?? [] : undefined);
+  }
+
+  async list(
+    tenantId: string,
+    opts: { filter?: FilterNode; startIndex: number; count: number; members: boolean },
+  ): Promise<{ totalResults: number; resources: StoredGroup[] }> {
+    const where = opts.filter ? filterToSql(opts.filter, GROUP_FILTER_COLUMNS) : { sql: '1=1', params: [] };
+    const params = [tenantId, ...where.params];
+    const [{ total }] = (await this.db.query(`SELECT COUNT(*) AS total FROM scim_groups g WHERE g.tenant_id = ? AND (${where.sql})`, params)) as [
+      { total: number | string },
+    ];
+    if (opts.count === 0) return { totalResults: Number(total), resources: [] };
+    const rows = (await this.db.query(`${SELECT_GROUP} WHERE g.tenant_id = ? AND (${where.sql}) ORDER BY g.id LIMIT ? OFFSET ?`, [
+      ...params,
+      opts.count,
+      opts.startIndex - 1,
+    ])) as GroupRow[];
+    const members = opts.members && rows.length ? await this.membersOf(tenantId, rows.map((r) => r.id)) : undefined;
+    return { totalResults: Number(total), resources: rows.map((r) => toStored(r, members ? (members.get(r.id) ?? []) : undefined)) };
+  }
+
+  private async membersOf(tenantId: string, groupIds: string[]): Promise<Map<string, GroupMember[]>> {
+    const rows = (await this.db.query(
+      `SELECT group_id, member_id, member_type FROM group_members WHERE tenant_id = ? AND group_id IN (${placeholders(groupIds.length)}) ORDER BY group_id, member_id`,
+      [tenantId, ...groupIds],
+    )) as { group_id: string; member_id: string; member_type: 'User' | 'Group' }[];
+    const out = new Map<string, GroupMember[]>();
+    for (const r of rows) {
+      const list = out.get(r.group_id) ?? [];
+      list.push({ value: r.member_id, type: r.member_type });
+      out.set(r.group_id, list);
+    }
+    return out;
+  }
+}
