@@ -6,6 +6,19 @@ import { filterToSql, type FilterColumns, type FilterNode } from '@taskize/scim-
 import type { GroupPatchPlan } from '@taskize/scim-patch';
 import { DataSource } from 'typeorm';
 import { checkIfMatch } from '../shared/versioning';
+import { adjustCounter, tenantTotal } from '../shared/counters';
+import { CursorCache, LARGE_TENANT, fetchPage, isSelective, resolveSort, type SortKey } from '../shared/paging';
+
+const INDEXED = new Set(['id', 'displayname', 'externalid', 'members.value']);
+const RANGED = new Set(['meta.created', 'meta.lastmodified']);
+const DEFAULT_SORT: SortKey = { column: 'g.id', nullable: false };
+const SORT_KEYS: Record<string, SortKey> = {
+  id: DEFAULT_SORT,
+  displayname: { column: 'g.display_name_lower', nullable: false },
+  externalid: { column: 'g.external_id', nullable: true },
+  'meta.created': { column: 'g.created_at', nullable: false },
+  'meta.lastmodified': { column: 'g.last_modified', nullable: false },
+};
 
 export const GROUP_FILTER_COLUMNS: FilterColumns = {
   attributes: {
@@ -31,6 +44,7 @@ export const GROUP_FILTER_COLUMNS: FilterColumns = {
 
 interface GroupRow {
   id: string;
+  sort_value?: unknown;
   display_name: string;
   external_id: string | null;
   version: number;
@@ -65,6 +79,8 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
 
 @Injectable()
 export class GroupsStore {
+  private readonly cursors = new CursorCache();
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async create(q: Queryable, tenantId: string, id: string, group: GroupAttributes, now: Date): Promise<StoredGroup> {
@@ -74,6 +90,7 @@ export class GroupsStore {
       [tenantId, id, group.displayName, group.displayName.toLowerCase(), group.externalId ?? null, now, now],
     );
     const members = await this.addMembers(q, tenantId, id, group.members ?? []);
+    await adjustCounter(q, tenantId, 'Group', 1);
     return { id, displayName: group.displayName, ...(group.externalId ? { externalId: group.externalId } : {}), members, created: now.toISOString(), lastModified: now.toISOString(), version: 1 };
   }
 
@@ -115,7 +132,7 @@ export class GroupsStore {
       const added = await this.addMembers(q, tenantId, id, replaceAll);
       changed ||= cleared.affectedRows > 0 || added.length > 0;
     }
-    for (const ids of chunks(remove)) {
+    for (const ids of chunks(remove.map((v) => v.toLowerCase()))) {
       const res = (await q.query(`DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id IN (${placeholders(ids.length)})`, [
         tenantId,
         id,
@@ -139,6 +156,7 @@ export class GroupsStore {
     await q.query('DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?', [tenantId, id]);
     await q.query('DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id]);
     await q.query('DELETE FROM scim_groups WHERE tenant_id = ? AND id = ?', [tenantId, id]);
+    await adjustCounter(q, tenantId, 'Group', -1);
   }
 
   private async lock(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined): Promise<StoredGroup> {
@@ -218,21 +236,38 @@ export class GroupsStore {
 
   async list(
     tenantId: string,
-    opts: { filter?: FilterNode; startIndex: number; count: number; members: boolean },
+    opts: { filter?: FilterNode; filterText?: string; startIndex: number; count: number; members: boolean; sortBy?: string; sortOrder?: string },
   ): Promise<{ totalResults: number; resources: StoredGroup[] }> {
-    const where = opts.filter ? filterToSql(opts.filter, GROUP_FILTER_COLUMNS) : { sql: '1=1', params: [] };
-    const params = [tenantId, ...where.params];
-    const [{ total }] = (await this.db.query(`SELECT COUNT(*) AS total FROM scim_groups g WHERE g.tenant_id = ? AND (${where.sql})`, params)) as [
-      { total: number | string },
-    ];
-    if (opts.count === 0) return { totalResults: Number(total), resources: [] };
-    const rows = (await this.db.query(`${SELECT_GROUP} WHERE g.tenant_id = ? AND (${where.sql}) ORDER BY g.id LIMIT ? OFFSET ?`, [
-      ...params,
-      opts.count,
-      opts.startIndex - 1,
-    ])) as GroupRow[];
+    const filter = opts.filter ? filterToSql(opts.filter, GROUP_FILTER_COLUMNS) : { sql: '1=1', params: [] };
+    const { sort, descending } = resolveSort(opts.sortBy, opts.sortOrder, SORT_KEYS, DEFAULT_SORT);
+    const size = await tenantTotal(this.db, tenantId, 'Group');
+    let totalResults = size;
+    if (opts.filter) {
+      if (size > LARGE_TENANT && !isSelective(opts.filter, INDEXED, RANGED)) {
+        throw ScimErrors.tooMany(`this filter would scan all ${size} groups; narrow it with eq or sw on id, displayName or externalId`);
+      }
+      const [{ total }] = (await this.db.query(`SELECT COUNT(*) AS total FROM scim_groups g WHERE g.tenant_id = ? AND (${filter.sql})`, [tenantId, ...filter.params])) as [
+        { total: number | string },
+      ];
+      totalResults = Number(total);
+    }
+    const rows = await fetchPage<GroupRow>(this.db, {
+      select: `SELECT g.id, g.display_name, g.external_id, g.version, g.created_at, g.last_modified, ${sort.column} AS sort_value FROM scim_groups g`,
+      tenantColumn: 'g.tenant_id',
+      idColumn: 'g.id',
+      tenantId,
+      filter,
+      sort,
+      descending,
+      startIndex: opts.startIndex,
+      count: opts.count,
+      cache: this.cursors,
+      cacheKey: `${tenantId}|Group|${opts.filterText ?? ''}|${sort.column}|${descending}`,
+      sortValue: (r) => r.sort_value,
+      rowId: (r) => r.id,
+    });
     const members = opts.members && rows.length ? await this.membersOf(tenantId, rows.map((r) => r.id)) : undefined;
-    return { totalResults: Number(total), resources: rows.map((r) => toStored(r, members ? (members.get(r.id) ?? []) : undefined)) };
+    return { totalResults, resources: rows.map((r) => toStored(r, members ? (members.get(r.id) ?? []) : undefined)) };
   }
 
   private async membersOf(tenantId: string, groupIds: string[]): Promise<Map<string, GroupMember[]>> {

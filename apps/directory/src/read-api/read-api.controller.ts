@@ -42,7 +42,7 @@ export class ReadApiController {
     const filter = query['filter'] ? parseFilter(query['filter']) : undefined;
     const startIndex = intParam(query['startIndex'], 'startIndex', 1, 1, Number.MAX_SAFE_INTEGER);
     const count = intParam(query['count'], 'count', 100, 0, 1000);
-    const page = await this.users.list(tenantId, { filter, startIndex, count });
+    const page = await this.users.list(tenantId, { filter, filterText: query['filter'], startIndex, count, sortBy: query['sortBy'], sortOrder: query['sortOrder'] });
     return { ...page, startIndex };
   }
 
@@ -60,7 +60,15 @@ export class ReadApiController {
     const filter = query['filter'] ? parseFilter(query['filter']) : undefined;
     const startIndex = intParam(query['startIndex'], 'startIndex', 1, 1, Number.MAX_SAFE_INTEGER);
     const count = intParam(query['count'], 'count', 100, 0, 1000);
-    const page = await this.groups.list(tenantId, { filter, startIndex, count, members: query['members'] !== 'false' });
+    const page = await this.groups.list(tenantId, {
+      filter,
+      filterText: query['filter'],
+      startIndex,
+      count,
+      members: query['members'] !== 'false',
+      sortBy: query['sortBy'],
+      sortOrder: query['sortOrder'],
+    });
     return { ...page, startIndex };
   }
 

@@ -5,6 +5,8 @@ import { filterToSql, type FilterColumns, type FilterNode } from '@taskize/scim-
 import { DataSource } from 'typeorm';
 import { ER_DUP_ENTRY, mysqlError, toIso, type Queryable } from '@taskize/db';
 import { checkIfMatch } from '../shared/versioning';
+import { CursorCache, LARGE_TENANT, fetchPage, isSelective, resolveSort, type SortKey } from '../shared/paging';
+import { adjustCounter, tenantTotal } from '../shared/counters';
 
 /**
  * Filterable user attributes (RFC 7644 §3.4.2.2) → indexed columns. Anything not listed here is
@@ -20,10 +22,38 @@ export const USER_FILTER_COLUMNS: FilterColumns = {
     'meta.created': { column: 'u.created_at', type: 'datetime', caseExact: true },
     'meta.lastmodified': { column: 'u.last_modified', type: 'datetime', caseExact: true },
   },
+  multiValued: {
+    emails: {
+      table: 'user_emails',
+      alias: 'e',
+      join: 'e.tenant_id = u.tenant_id AND e.user_id = u.id',
+      subAttributes: {
+        value: { column: 'e.value_lower', type: 'string', caseExact: false },
+        type: { column: 'e.type_lower', type: 'string', caseExact: false },
+        primary: { column: 'e.is_primary', type: 'boolean', caseExact: true },
+      },
+      defaultSubAttribute: 'value',
+    },
+  },
+};
+
+const INDEXED = new Set(['id', 'username', 'externalid', 'displayname', 'emails.value']);
+const RANGED = new Set(['meta.created', 'meta.lastmodified']);
+
+/** sortBy values (RFC 7644 §3.4.2.3) answered from an index; displayName/externalId may be NULL. */
+const DEFAULT_SORT: SortKey = { column: 'u.id', nullable: false };
+const SORT_KEYS: Record<string, SortKey> = {
+  id: DEFAULT_SORT,
+  username: { column: 'u.user_name_lower', nullable: false },
+  displayname: { column: 'u.display_name_lower', nullable: true },
+  externalid: { column: 'u.external_id', nullable: true },
+  'meta.created': { column: 'u.created_at', nullable: false },
+  'meta.lastmodified': { column: 'u.last_modified', nullable: false },
 };
 
 interface UserRow {
   id: string;
+  sort_value?: unknown;
   resource: string;
   version: number;
   created_at: Date;
@@ -48,6 +78,8 @@ export function lower(value: string | undefined): string | null {
 
 @Injectable()
 export class UsersStore {
+  private readonly cursors = new CursorCache();
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Inserts a new user inside the caller's transaction; `undefined` when the userName is taken (any case). */
@@ -62,6 +94,8 @@ export class UsersStore {
       if (mysqlError(error).errno === ER_DUP_ENTRY) return undefined;
       throw error;
     }
+    await writeEmails(q, tenantId, id, user);
+    await adjustCounter(q, tenantId, 'User', 1);
     return { id, attributes: user, created: now.toISOString(), lastModified: now.toISOString(), version: 1 };
   }
 
@@ -94,6 +128,10 @@ export class UsersStore {
       if (mysqlError(error).errno === ER_DUP_ENTRY) throw ScimErrors.uniqueness(`userName "${user.userName}" is already taken`);
       throw error;
     }
+    if (JSON.stringify(user.emails) !== JSON.stringify(current.attributes.emails)) {
+      await q.query('DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?', [tenantId, id]);
+      await writeEmails(q, tenantId, id, user);
+    }
     return { ...current, attributes: user, lastModified: now.toISOString(), version: current.version + 1 };
   }
 
@@ -104,7 +142,9 @@ export class UsersStore {
     if (!row) throw ScimErrors.notFound(`User ${id} not found`);
     checkIfMatch(ifMatch, Number(row.version));
     await q.query('DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id]);
+    await q.query('DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?', [tenantId, id]);
     await q.query('DELETE FROM users WHERE tenant_id = ? AND id = ?', [tenantId, id]);
+    await adjustCounter(q, tenantId, 'User', -1);
   }
 
   async findById(tenantId: string, id: string): Promise<StoredUser | undefined> {
@@ -112,18 +152,50 @@ export class UsersStore {
     return rows[0] && toStored(rows[0]);
   }
 
-  async list(tenantId: string, opts: { filter?: FilterNode; startIndex: number; count: number }): Promise<{ totalResults: number; resources: StoredUser[] }> {
-    const where = opts.filter ? filterToSql(opts.filter, USER_FILTER_COLUMNS) : { sql: '1=1', params: [] };
-    const params = [tenantId, ...where.params];
-    const [{ total }] = (await this.db.query(`SELECT COUNT(*) AS total FROM users u WHERE u.tenant_id = ? AND (${where.sql})`, params)) as [{ total: number | string }];
-    const resources =
-      opts.count === 0
-        ? []
-        : ((await this.db.query(`${SELECT_USER} WHERE u.tenant_id = ? AND (${where.sql}) ORDER BY u.id LIMIT ? OFFSET ?`, [
-            ...params,
-            opts.count,
-            opts.startIndex - 1,
-          ])) as UserRow[]).map(toStored);
-    return { totalResults: Number(total), resources };
+  async list(
+    tenantId: string,
+    opts: { filter?: FilterNode; filterText?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string },
+  ): Promise<{ totalResults: number; resources: StoredUser[] }> {
+    const filter = opts.filter ? filterToSql(opts.filter, USER_FILTER_COLUMNS) : { sql: '1=1', params: [] };
+    const { sort, descending } = resolveSort(opts.sortBy, opts.sortOrder, SORT_KEYS, DEFAULT_SORT);
+    const size = await tenantTotal(this.db, tenantId, 'User');
+    let totalResults = size;
+    if (opts.filter) {
+      if (size > LARGE_TENANT && !isSelective(opts.filter, INDEXED, RANGED)) {
+        throw ScimErrors.tooMany(
+          `this filter would scan all ${size} users; narrow it with eq or sw on id, userName, externalId, displayName or emails.value (or a meta.lastModified range)`,
+        );
+      }
+      const [{ total }] = (await this.db.query(`SELECT COUNT(*) AS total FROM users u WHERE u.tenant_id = ? AND (${filter.sql})`, [tenantId, ...filter.params])) as [
+        { total: number | string },
+      ];
+      totalResults = Number(total);
+    }
+    const rows = await fetchPage<UserRow>(this.db, {
+      select: `SELECT u.id, u.resource, u.version, u.created_at, u.last_modified, ${sort.column} AS sort_value FROM users u`,
+      tenantColumn: 'u.tenant_id',
+      idColumn: 'u.id',
+      tenantId,
+      filter,
+      sort,
+      descending,
+      startIndex: opts.startIndex,
+      count: opts.count,
+      cache: this.cursors,
+      cacheKey: `${tenantId}|User|${opts.filterText ?? ''}|${sort.column}|${descending}`,
+      sortValue: (r) => r.sort_value,
+      rowId: (r) => r.id,
+    });
+    return { totalResults, resources: rows.map(toStored) };
   }
+}
+
+/** emails.value/type lower-cased (caseExact false) into their own indexed table. */
+async function writeEmails(q: Queryable, tenantId: string, userId: string, user: UserAttributes): Promise<void> {
+  const emails = (user.emails ?? []).filter((e) => typeof e.value === 'string' && e.value !== '');
+  if (!emails.length) return;
+  await q.query(
+    `INSERT INTO user_emails (tenant_id, user_id, position, value_lower, type_lower, is_primary) VALUES ${emails.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+    emails.flatMap((e, i) => [tenantId, userId, i, (e.value ?? '').toLowerCase().slice(0, 255), e.type?.toLowerCase().slice(0, 64) ?? null, e.primary ? 1 : 0]),
+  );
 }

@@ -15,6 +15,8 @@ export interface ListQuery {
   filter?: string;
   startIndex?: string;
   count?: string;
+  sortBy?: string;
+  sortOrder?: string;
 }
 
 const qs = (query: Record<string, string | undefined>) => {

@@ -63,7 +63,7 @@ export class GroupsController {
     const projection = parseProjection(query);
     const page = await this.directory.listGroups(
       tenant.organisationId,
-      { filter, startIndex: query['startIndex'], count: query['count'], members: wantsAttribute(projection, 'members') },
+      { filter, startIndex: query['startIndex'], count: query['count'], sortBy: query['sortBy'], sortOrder: query['sortOrder'], members: wantsAttribute(projection, 'members') },
       String(req.id),
     );
     const resources = page.resources.map((g) => project(renderGroup(g, { baseUrl: this.cfg.PUBLIC_BASE_URL }), projection));

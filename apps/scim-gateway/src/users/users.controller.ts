@@ -61,7 +61,7 @@ export class UsersController {
   async list(@CurrentTenant() tenant: Tenant, @Query() query: Query, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const filter = query['filter'];
     if (filter !== undefined) parseFilter(filter); // fail fast with invalidFilter, before a network hop
-    const page = await this.directory.listUsers(tenant.organisationId, { filter, startIndex: query['startIndex'], count: query['count'] }, String(req.id));
+    const page = await this.directory.listUsers(tenant.organisationId, { filter, startIndex: query['startIndex'], count: query['count'], sortBy: query['sortBy'], sortOrder: query['sortOrder'] }, String(req.id));
     const projection = parseProjection(query);
     const resources = page.resources.map((u) => project(this.render(u), projection));
     scimReply(reply, 200, listResponse(resources, { totalResults: page.totalResults, startIndex: page.startIndex }));
