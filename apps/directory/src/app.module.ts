@@ -4,6 +4,9 @@ import { HealthController, INTERNAL_API_TOKEN, InternalTokenGuard, LifecycleStat
 import { KafkaReadiness, createKafka } from '@taskize/kafka';
 import type { Kafka } from 'kafkajs';
 import type { DirectoryConfig } from './config';
+import { KAFKA } from './kafka.token';
+import { OutboxRelay } from './outbox/outbox.relay';
+import { OutboxWriter } from './outbox/outbox.writer';
 import { dataSourceOptions } from './data-source';
 import { MysqlReadiness } from '@taskize/db';
 import { ProvisioningApplier } from './provisioning/provisioning.applier';
@@ -13,7 +16,6 @@ import { GroupsStore } from './groups/groups.store';
 import { UsersStore } from './users/users.store';
 
 export const CONFIG = Symbol('CONFIG');
-export const KAFKA = Symbol('KAFKA');
 
 class KafkaReadinessProvider extends KafkaReadiness implements OnApplicationShutdown {
   constructor(@Inject(KAFKA) kafka: Kafka) {
@@ -39,6 +41,8 @@ export class DirectoryModule {
         LifecycleState,
         UsersStore,
         GroupsStore,
+        OutboxWriter,
+        OutboxRelay,
         ProvisioningApplier,
         MysqlReadiness,
         KafkaReadinessProvider,

@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter } from '@taskize/http';
 import { KafkaBatchServer } from '@taskize/kafka';
-import { DirectoryModule, KAFKA } from './app.module';
+import { DirectoryModule } from './app.module';
+import { KAFKA } from './kafka.token';
 import { loadConfig } from './config';
 
 /** Internal API bodies are small (a token lookup). */

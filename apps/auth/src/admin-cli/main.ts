@@ -34,6 +34,16 @@ program
   });
 
 program
+  .command('org:show')
+  .description('print an organisation as JSON (id, slug, name, plan)')
+  .requiredOption('--slug <slug>', 'organisation slug')
+  .action(async (o: { slug: string }) => {
+    const org = await withDb((ds) => new OrganisationsStore(ds).findBySlug(o.slug));
+    if (!org) throw new OrganisationError(`no organisation with slug "${o.slug}"`);
+    process.stdout.write(`${JSON.stringify(org)}\n`);
+  });
+
+program
   .command('token:create')
   .description('create a long-lived SCIM bearer token for an organisation; prints only the token')
   .requiredOption('--org <slug>', 'organisation slug')

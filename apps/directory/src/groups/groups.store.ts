@@ -42,6 +42,14 @@ export const GROUP_FILTER_COLUMNS: FilterColumns = {
   },
 };
 
+/** What a write did, for the reply and the outbox event. */
+export interface GroupChange {
+  before: StoredGroup;
+  after: StoredGroup;
+  added: GroupMember[];
+  removed: string[];
+}
+
 interface GroupRow {
   id: string;
   sort_value?: unknown;
@@ -89,74 +97,85 @@ export class GroupsStore {
        VALUES (?, ?, ?, ?, ?, 1, ?, ?)`,
       [tenantId, id, group.displayName, group.displayName.toLowerCase(), group.externalId ?? null, now, now],
     );
-    const members = await this.addMembers(q, tenantId, id, group.members ?? []);
+    const { members } = await this.addMembers(q, tenantId, id, group.members ?? []);
     await adjustCounter(q, tenantId, 'Group', 1);
     return { id, displayName: group.displayName, ...(group.externalId ? { externalId: group.externalId } : {}), members, created: now.toISOString(), lastModified: now.toISOString(), version: 1 };
   }
 
-  /** PUT: attributes and the full member list replaced. */
-  async replace(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined, group: GroupAttributes, now: Date): Promise<StoredGroup> {
-    const current = await this.lock(q, tenantId, id, ifMatch);
-    await q.query('DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?', [tenantId, id]);
-    const members = await this.addMembers(q, tenantId, id, group.members ?? []);
-    await q.query(
-      `UPDATE scim_groups SET display_name = ?, display_name_lower = ?, external_id = ?, version = version + 1, last_modified = ?
-       WHERE tenant_id = ? AND id = ?`,
-      [group.displayName, group.displayName.toLowerCase(), group.externalId ?? null, now, tenantId, id],
-    );
-    return {
-      ...current,
+  /** PUT: attributes and the full member list replaced (applied as the difference to what is stored). */
+  async replace(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined, group: GroupAttributes, now: Date): Promise<GroupChange> {
+    const before = await this.lock(q, tenantId, id, ifMatch);
+    const change = await this.apply(q, tenantId, before, now, {
       displayName: group.displayName,
-      ...(group.externalId ? { externalId: group.externalId } : { externalId: undefined }),
-      members,
-      lastModified: now.toISOString(),
-      version: current.version + 1,
-    };
+      externalId: group.externalId ?? null,
+      members: { replaceAll: group.members ?? [], add: [], remove: [] },
+      changed: [],
+    });
+    const members = (await this.membersOf(tenantId, [id], q)).get(id) ?? [];
+    return { ...change, after: { ...change.after, members } };
   }
 
   /**
    * PATCH as set deltas: renames and member adds/removes touch only the rows named in the request, so
    * one member change costs the same for a 10-member and a 100,000-member group. Re-adding a member
-   * or removing an absent one changes nothing. Returns the group without its members.
+   * or removing an absent one changes nothing (and keeps the version).
    */
-  async patch(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined, plan: GroupPatchPlan, now: Date): Promise<StoredGroup> {
-    const current = await this.lock(q, tenantId, id, ifMatch);
-    let changed = false;
-    const displayName = plan.displayName ?? current.displayName;
-    const externalId = plan.externalId === undefined ? current.externalId : (plan.externalId ?? undefined);
-    if (displayName !== current.displayName || externalId !== current.externalId) changed = true;
+  async patch(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined, plan: GroupPatchPlan, now: Date): Promise<GroupChange> {
+    return this.apply(q, tenantId, await this.lock(q, tenantId, id, ifMatch), now, plan);
+  }
+
+  private async apply(q: Queryable, tenantId: string, before: StoredGroup, now: Date, plan: GroupPatchPlan): Promise<GroupChange> {
+    const id = before.id;
+    const displayName = plan.displayName ?? before.displayName;
+    const externalId = plan.externalId === undefined ? before.externalId : (plan.externalId ?? undefined);
+    const added: GroupMember[] = [];
+    const removed: string[] = [];
 
     const { replaceAll, add, remove } = plan.members;
+    let toRemove = remove.map((v) => v.toLowerCase());
+    let toAdd = add;
     if (replaceAll) {
-      const cleared = (await q.query('DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?', [tenantId, id])) as { affectedRows: number };
-      const added = await this.addMembers(q, tenantId, id, replaceAll);
-      changed ||= cleared.affectedRows > 0 || added.length > 0;
+      // Cost grows with the group here, as it must: the request names every member.
+      const wanted = new Set(replaceAll.map((m) => m.value.toLowerCase()));
+      const current = (await this.membersOf(tenantId, [id], q)).get(id) ?? [];
+      toRemove = [...current.filter((m) => !wanted.has(m.value)).map((m) => m.value), ...toRemove.filter((v) => !wanted.has(v))];
+      toAdd = [...replaceAll, ...add];
     }
-    for (const ids of chunks(remove.map((v) => v.toLowerCase()))) {
-      const res = (await q.query(`DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id IN (${placeholders(ids.length)})`, [
-        tenantId,
-        id,
-        ...ids,
-      ])) as { affectedRows: number };
-      changed ||= res.affectedRows > 0;
+    for (const ids of chunks([...new Set(toRemove)])) {
+      const present = (await q.query(
+        `SELECT member_id FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id IN (${placeholders(ids.length)})`,
+        [tenantId, id, ...ids],
+      )) as { member_id: string }[];
+      if (!present.length) continue;
+      const gone = present.map((r) => r.member_id);
+      await q.query(`DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id IN (${placeholders(gone.length)})`, [tenantId, id, ...gone]);
+      removed.push(...gone);
     }
-    if (add.length) changed = (await this.addMembers(q, tenantId, id, add, true)) || changed;
+    if (toAdd.length) added.push(...(await this.addMembers(q, tenantId, id, toAdd)).inserted);
 
-    if (!changed) return current;
+    const renamed = displayName !== before.displayName;
+    if (!renamed && externalId === before.externalId && !added.length && !removed.length) {
+      return { before, after: before, added, removed };
+    }
     await q.query(
       `UPDATE scim_groups SET display_name = ?, display_name_lower = ?, external_id = ?, version = version + 1, last_modified = ?
        WHERE tenant_id = ? AND id = ?`,
       [displayName, displayName.toLowerCase(), externalId ?? null, now, tenantId, id],
     );
-    return { ...current, displayName, ...(externalId ? { externalId } : { externalId: undefined }), lastModified: now.toISOString(), version: current.version + 1 };
+    const { externalId: _dropped, ...rest } = before;
+    const after: StoredGroup = { ...rest, displayName, ...(externalId ? { externalId } : {}), lastModified: now.toISOString(), version: before.version + 1 };
+    return { before, after, added, removed };
   }
 
-  async remove(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined): Promise<void> {
-    await this.lock(q, tenantId, id, ifMatch);
+  /** Returns the group as it was (its final version is before.version + 1) and its former members. */
+  async remove(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined): Promise<{ before: StoredGroup; members: string[] }> {
+    const before = await this.lock(q, tenantId, id, ifMatch);
+    const members = ((await this.membersOf(tenantId, [id], q)).get(id) ?? []).map((m) => m.value);
     await q.query('DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?', [tenantId, id]);
     await q.query('DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id]);
     await q.query('DELETE FROM scim_groups WHERE tenant_id = ? AND id = ?', [tenantId, id]);
     await adjustCounter(q, tenantId, 'Group', -1);
+    return { before, members };
   }
 
   private async lock(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined): Promise<StoredGroup> {
@@ -170,13 +189,11 @@ export class GroupsStore {
 
   /**
    * Adds members that must be users (or groups) of the same organisation — anything else is
-   * invalidValue, never a silent cross-tenant link. Returns the members as stored (with `countOnly`,
-   * whether any row was inserted).
+   * invalidValue, never a silent cross-tenant link. Returns the members as stored and those that
+   * were not members before.
    */
-  private async addMembers(q: Queryable, tenantId: string, groupId: string, members: readonly GroupMember[]): Promise<GroupMember[]>;
-  private async addMembers(q: Queryable, tenantId: string, groupId: string, members: readonly GroupMember[], countOnly: true): Promise<boolean>;
-  private async addMembers(q: Queryable, tenantId: string, groupId: string, members: readonly GroupMember[], countOnly = false): Promise<GroupMember[] | boolean> {
-    if (!members.length) return countOnly ? false : [];
+  private async addMembers(q: Queryable, tenantId: string, groupId: string, members: readonly GroupMember[]): Promise<{ members: GroupMember[]; inserted: GroupMember[] }> {
+    if (!members.length) return { members: [], inserted: [] };
     const wanted = new Map<string, GroupMember>();
     for (const m of members) wanted.set(m.value.toLowerCase(), m);
     const ids = [...wanted.keys()];
@@ -222,9 +239,8 @@ export class GroupsStore {
         batch.flatMap((v) => [tenantId, groupId, v, found.get(v)]),
       );
     }
-    const inserted = fresh.length;
-    if (countOnly) return inserted > 0;
-    return ids.map((v) => ({ value: v, type: found.get(v) ?? 'User' }));
+    const typed = (v: string): GroupMember => ({ value: v, type: found.get(v) ?? 'User' });
+    return { members: ids.map(typed), inserted: fresh.map(typed) };
   }
 
   async findById(tenantId: string, id: string, opts: { members: boolean }): Promise<StoredGroup | undefined> {
@@ -270,8 +286,8 @@ export class GroupsStore {
     return { totalResults, resources: rows.map((r) => toStored(r, members ? (members.get(r.id) ?? []) : undefined)) };
   }
 
-  private async membersOf(tenantId: string, groupIds: string[]): Promise<Map<string, GroupMember[]>> {
-    const rows = (await this.db.query(
+  private async membersOf(tenantId: string, groupIds: string[], q: Queryable = this.db): Promise<Map<string, GroupMember[]>> {
+    const rows = (await q.query(
       `SELECT group_id, member_id, member_type FROM group_members WHERE tenant_id = ? AND group_id IN (${placeholders(groupIds.length)}) ORDER BY group_id, member_id`,
       [tenantId, ...groupIds],
     )) as { group_id: string; member_id: string; member_type: 'User' | 'Group' }[];

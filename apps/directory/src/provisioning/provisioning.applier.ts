@@ -15,6 +15,9 @@ import { TOPICS } from '@taskize/topics';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { ER_DUP_ENTRY, isPermanentDataError, mysqlError, type Queryable } from '@taskize/db';
 import { GroupsStore } from '../groups/groups.store';
+import { OutboxRelay } from '../outbox/outbox.relay';
+import { OutboxWriter } from '../outbox/outbox.writer';
+import { identityEventsFor } from './identity-events.mapper';
 import { UsersStore } from '../users/users.store';
 
 class DuplicateDelivery extends Error {}
@@ -32,6 +35,8 @@ export class ProvisioningApplier {
     @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersStore,
     private readonly groups: GroupsStore,
+    private readonly outbox: OutboxWriter,
+    private readonly relay: OutboxRelay,
   ) {}
 
   async applyChunk(messages: readonly ConsumedMessage[]): Promise<BatchOutcome> {
@@ -114,6 +119,7 @@ export class ProvisioningApplier {
         throw error;
       }
       await q.commitTransaction();
+      this.relay.notify();
       return outcome;
     } catch (error) {
       if (q.isTransactionActive) await q.rollbackTransaction();
@@ -127,40 +133,57 @@ export class ProvisioningApplier {
     }
   }
 
+  /** Applies the change and appends its identity event(s) to the outbox, in the caller's transaction. */
   private async apply(q: QueryRunner, event: ProvisioningEvent, now: Date): Promise<ProvisioningOutcome> {
     const ok = (status: number, body: unknown): ProvisioningOutcome => ({ eventId: event.id, tenantId: event.tenantId, status, body });
     const { tenantId } = event;
+    const emit = async (change: Parameters<typeof identityEventsFor>[0]) => {
+      for (const entry of identityEventsFor(change, { tenantId, causationId: event.id, ...(event.traceparent ? { traceparent: event.traceparent } : {}) })) {
+        await this.outbox.append(q, entry, now);
+      }
+    };
     switch (event.type) {
       case 'UserCreated': {
         const { resourceId, user } = (event as ProvisioningEvent<'UserCreated'>).payload;
         const created = await this.users.insert(q, tenantId, resourceId, user, now);
         if (!created) throw ScimErrors.uniqueness(`userName "${user.userName}" is already taken`);
+        await emit({ kind: 'userCreated', user: created });
         return ok(201, created);
       }
       case 'UserUpdated': {
         const { resourceId, ifMatch, replace, patch } = (event as ProvisioningEvent<'UserUpdated'>).payload;
         const ops = patch === undefined ? undefined : parsePatchRequest(patch, { resource: 'User' });
-        const next = (current: UserAttributes) => (replace ?? applyUserPatch(current, ops ?? []).user);
-        return ok(200, await this.users.update(q, tenantId, resourceId, ifMatch, now, next));
+        const next = (current: UserAttributes) => replace ?? applyUserPatch(current, ops ?? []).user;
+        const change = await this.users.update(q, tenantId, resourceId, ifMatch, now, next);
+        await emit({ kind: 'userUpdated', ...change });
+        return ok(200, change.after);
       }
       case 'UserDeleted': {
         const { resourceId, ifMatch } = (event as ProvisioningEvent<'UserDeleted'>).payload;
-        await this.users.remove(q, tenantId, resourceId, ifMatch);
+        await emit({ kind: 'userDeleted', ...(await this.users.remove(q, tenantId, resourceId, ifMatch)) });
         return ok(204, null);
       }
       case 'GroupPushed': {
         const { resourceId, ifMatch, mode, group } = (event as ProvisioningEvent<'GroupPushed'>).payload;
-        if (mode === 'create') return ok(201, await this.groups.create(q, tenantId, resourceId, group, now));
-        return ok(200, await this.groups.replace(q, tenantId, resourceId, ifMatch, group, now));
+        if (mode === 'create') {
+          const created = await this.groups.create(q, tenantId, resourceId, group, now);
+          await emit({ kind: 'groupCreated', group: created });
+          return ok(201, created);
+        }
+        const change = await this.groups.replace(q, tenantId, resourceId, ifMatch, group, now);
+        await emit({ kind: 'groupReplaced', ...change });
+        return ok(200, change.after);
       }
       case 'GroupUpdated': {
         const { resourceId, ifMatch, patch } = (event as ProvisioningEvent<'GroupUpdated'>).payload;
         const plan = planGroupPatch(parsePatchRequest(patch, { resource: 'Group' }));
-        return ok(200, await this.groups.patch(q, tenantId, resourceId, ifMatch, plan, now));
+        const change = await this.groups.patch(q, tenantId, resourceId, ifMatch, plan, now);
+        await emit({ kind: 'groupUpdated', ...change });
+        return ok(200, change.after);
       }
       case 'GroupDeleted': {
         const { resourceId, ifMatch } = (event as ProvisioningEvent<'GroupDeleted'>).payload;
-        await this.groups.remove(q, tenantId, resourceId, ifMatch);
+        await emit({ kind: 'groupDeleted', ...(await this.groups.remove(q, tenantId, resourceId, ifMatch)) });
         return ok(204, null);
       }
     }

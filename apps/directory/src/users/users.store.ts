@@ -110,14 +110,14 @@ export class UsersStore {
     ifMatch: string | undefined,
     now: Date,
     next: (current: UserAttributes) => UserAttributes,
-  ): Promise<StoredUser> {
+  ): Promise<{ before: StoredUser; after: StoredUser }> {
     const rows = (await q.query(`${SELECT_USER} WHERE u.tenant_id = ? AND u.id = ? FOR UPDATE`, [tenantId, id])) as UserRow[];
     const row = rows[0];
     if (!row) throw ScimErrors.notFound(`User ${id} not found`);
     const current = toStored(row);
     checkIfMatch(ifMatch, current.version);
     const user = next(current.attributes);
-    if (JSON.stringify(user) === JSON.stringify(current.attributes)) return current;
+    if (JSON.stringify(user) === JSON.stringify(current.attributes)) return { before: current, after: current };
     try {
       await q.query(
         `UPDATE users SET user_name = ?, user_name_lower = ?, external_id = ?, display_name_lower = ?, active = ?, resource = ?,
@@ -132,19 +132,24 @@ export class UsersStore {
       await q.query('DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?', [tenantId, id]);
       await writeEmails(q, tenantId, id, user);
     }
-    return { ...current, attributes: user, lastModified: now.toISOString(), version: current.version + 1 };
+    return { before: current, after: { ...current, attributes: user, lastModified: now.toISOString(), version: current.version + 1 } };
   }
 
-  /** Deletes the user and every membership of it (Entra deletes; Okta deactivates instead). */
-  async remove(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined): Promise<void> {
-    const rows = (await q.query('SELECT version FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE', [tenantId, id])) as { version: number }[];
+  /** Deletes the user and every membership of it (Entra deletes; Okta deactivates instead). Returns it as it was and the groups it left. */
+  async remove(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined): Promise<{ before: StoredUser; groups: string[] }> {
+    const rows = (await q.query(`${SELECT_USER} WHERE u.tenant_id = ? AND u.id = ? FOR UPDATE`, [tenantId, id])) as UserRow[];
     const row = rows[0];
     if (!row) throw ScimErrors.notFound(`User ${id} not found`);
-    checkIfMatch(ifMatch, Number(row.version));
+    const before = toStored(row);
+    checkIfMatch(ifMatch, before.version);
+    const groups = ((await q.query('SELECT group_id FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id])) as { group_id: string }[]).map(
+      (r) => r.group_id,
+    );
     await q.query('DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id]);
     await q.query('DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?', [tenantId, id]);
     await q.query('DELETE FROM users WHERE tenant_id = ? AND id = ?', [tenantId, id]);
     await adjustCounter(q, tenantId, 'User', -1);
+    return { before, groups };
   }
 
   async findById(tenantId: string, id: string): Promise<StoredUser | undefined> {

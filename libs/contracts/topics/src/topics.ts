@@ -56,6 +56,19 @@ export const TOPICS = {
     key: 'tenant id',
     description: 'Committed identity events (CloudEvents 1.0) published from the directory outbox.',
   },
+  /**
+   * Latest committed state of every resource, compacted: one record per `User:<id>` / `Group:<id>`,
+   * a tombstone (null) after a delete. A new subscriber reads it from the beginning to bootstrap,
+   * then follows identity.events (docs/events.md).
+   */
+  identityState: {
+    name: 'identity.state.v1',
+    partitions: 12,
+    cleanupPolicy: 'compact',
+    retentionMs: -1,
+    key: 'resource type:resource id',
+    description: 'Compacted latest state per resource, for bootstrapping subscribers.',
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;

@@ -5,3 +5,4 @@ export * from './reply-listener';
 export * from './batch-server';
 export * from './topics-admin';
 export * from './readiness';
+export * from './identity-consumer';

@@ -2,7 +2,8 @@ import { type IHeaders, type Kafka, Partitioners, type Producer } from 'kafkajs'
 
 export interface OutgoingMessage {
   key: string;
-  value: Buffer;
+  /** null is a tombstone (compacted topics). */
+  value: Buffer | null;
   headers?: IHeaders;
 }
 

@@ -1,0 +1,55 @@
+import { IdentityEventValidationError, parseIdentityEvent, type IdentityEvent } from '@taskize/identity-events';
+import type { Consumer, Kafka } from 'kafkajs';
+
+export interface IdentityConsumerOptions {
+  groupId: string;
+  topic: string;
+  /** Only this tenant's events (the key), or every tenant's. */
+  tenantId?: string;
+  fromBeginning?: boolean;
+  /** Commit after the handler returns (at-least-once); false for throw-away readers such as `tail`. */
+  commit?: boolean;
+  onInvalid?: (error: IdentityEventValidationError, offset: string, partition: number) => void;
+}
+
+/**
+ * A typed subscriber to identity.events for Taskize services: parses and validates every CloudEvent
+ * against its JSON Schema, hands events to the handler in partition (= per-tenant) order, and
+ * commits the next offset only after the handler resolved. Handlers should be idempotent by event
+ * id or by resourceversion (see `applyToView` in @taskize/identity-events).
+ */
+export class IdentityEventsConsumer {
+  private readonly consumer: Consumer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: IdentityConsumerOptions,
+  ) {
+    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+  }
+
+  async start(handler: (event: IdentityEvent, meta: { partition: number; offset: string }) => Promise<void> | void): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning ?? false });
+    const commit = this.options.commit ?? true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message }) => {
+        const key = message.key?.toString('utf8');
+        if (message.value && (!this.options.tenantId || key === this.options.tenantId)) {
+          try {
+            await handler(parseIdentityEvent(message.value), { partition, offset: message.offset });
+          } catch (error) {
+            if (!(error instanceof IdentityEventValidationError)) throw error; // retried by kafkajs
+            this.options.onInvalid?.(error, message.offset, partition);
+          }
+        }
+        if (commit) await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
