@@ -11,6 +11,8 @@ export const configSchema = z.object({
   KAFKA_GROUP_ID: z.string().default('directory'),
   /** Provisioning events per MySQL transaction batch handed to the handler. */
   APPLY_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Partitions (≈ tenants) applied in parallel by one instance; each uses one pooled connection. */
+  APPLY_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(12).default(3),
 });
 
 export type DirectoryConfig = z.infer<typeof configSchema>;

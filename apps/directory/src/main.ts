@@ -17,7 +17,7 @@ async function bootstrap() {
   configureScimFastify(app, BODY_LIMIT_BYTES);
   app.useGlobalFilters(new ScimExceptionFilter('application/json'));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  app.connectMicroservice({ strategy: new KafkaBatchServer(app.get(KAFKA), { groupId: cfg.KAFKA_GROUP_ID, chunkSize: cfg.APPLY_CHUNK_SIZE }) }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: new KafkaBatchServer(app.get(KAFKA), { groupId: cfg.KAFKA_GROUP_ID, chunkSize: cfg.APPLY_CHUNK_SIZE, partitionsConcurrently: cfg.APPLY_PARTITIONS_CONCURRENTLY }) }, { inheritAppConfig: true });
   // Bind HTTP before joining the consumer group: a process that cannot serve (port taken) must not
   // hold partitions until its session times out.
   await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);

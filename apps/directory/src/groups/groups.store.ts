@@ -269,6 +269,8 @@ export class GroupsStore {
     }
     const rows = await fetchPage<GroupRow>(this.db, {
       select: `SELECT g.id, g.display_name, g.external_id, g.version, g.created_at, g.last_modified, ${sort.column} AS sort_value FROM scim_groups g`,
+      from: 'scim_groups g',
+      idOrderIndex: 'ix_scim_groups_tenant_order',
       tenantColumn: 'g.tenant_id',
       idColumn: 'g.id',
       tenantId,

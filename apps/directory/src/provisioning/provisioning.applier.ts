@@ -13,19 +13,18 @@ import { ScimError, ScimErrors, toErrorBody, type UserAttributes } from '@taskiz
 import { applyUserPatch, parsePatchRequest, planGroupPatch } from '@taskize/scim-patch';
 import { TOPICS } from '@taskize/topics';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { ER_DUP_ENTRY, isPermanentDataError, mysqlError, type Queryable } from '@taskize/db';
+import { isPermanentDataError, mysqlError, type Queryable } from '@taskize/db';
 import { GroupsStore } from '../groups/groups.store';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { identityEventsFor } from './identity-events.mapper';
 import { UsersStore } from '../users/users.store';
 
-class DuplicateDelivery extends Error {}
-
 /**
- * Applies provisioning events effectively once: each event's change and its outcome row
- * (processed_events, keyed by event id) commit in one MySQL transaction; a redelivered event finds
- * its row and gets the stored outcome again, without being applied twice.
+ * Applies provisioning events effectively once: each event's change, its outbox event and its
+ * outcome row (processed_events, keyed by event id) commit together; a redelivered event finds its
+ * row and gets the stored outcome again without being applied twice. Replies and offsets follow the
+ * commit (KafkaBatchServer).
  */
 @Injectable()
 export class ProvisioningApplier {
@@ -39,30 +38,69 @@ export class ProvisioningApplier {
     private readonly relay: OutboxRelay,
   ) {}
 
+  /**
+   * One MySQL transaction for the whole chunk (one commit, one fsync, for up to APPLY_CHUNK_SIZE
+   * events), while each event keeps its own outcome: every event runs after a SAVEPOINT, and a
+   * client error (404, 409, 412, invalidValue) or a permanent data error rolls back that event only,
+   * with its outcome still recorded. A transient error (MySQL gone, deadlock) rolls back the chunk and
+   * throws: the transport retries it, and nothing was committed or replied.
+   */
   async applyChunk(messages: readonly ConsumedMessage[]): Promise<BatchOutcome> {
     const replies: OutgoingMessage[] = [];
     const deadLetters: OutgoingMessage[] = [];
-    for (const message of messages) {
-      let event: ProvisioningEvent;
-      try {
-        event = decodeEvent(message.value);
-      } catch (error) {
-        if (!(error instanceof MalformedEventError)) throw error;
-        deadLetters.push(this.deadLetter(message, error.reason));
-        continue;
+    const q = this.db.createQueryRunner();
+    await q.connect();
+    try {
+      await q.startTransaction('READ COMMITTED');
+      for (const message of messages) {
+        let event: ProvisioningEvent;
+        try {
+          event = decodeEvent(message.value);
+        } catch (error) {
+          if (!(error instanceof MalformedEventError)) throw error;
+          deadLetters.push(this.deadLetter(message, error.reason));
+          continue;
+        }
+        // Redelivered (or repeated within this chunk): answer the recorded outcome, apply nothing.
+        let outcome = await readOutcome(q, event.tenantId, event.id);
+        if (!outcome) {
+          await q.query('SAVEPOINT apply_event');
+          try {
+            outcome = await this.apply(q, event, new Date());
+          } catch (error) {
+            const clientError = error instanceof ScimError && error.status < 500;
+            if (!clientError && !isPermanentDataError(error)) throw error;
+            await q.query('ROLLBACK TO SAVEPOINT apply_event');
+            if (clientError) {
+              outcome = { eventId: event.id, tenantId: event.tenantId, status: error.status, body: toErrorBody(error) };
+            } else {
+              deadLetters.push(this.deadLetter(message, `mysql ${mysqlError(error).errno}: ${mysqlError(error).sqlMessage ?? ''}`));
+              outcome = { eventId: event.id, tenantId: event.tenantId, status: 400, body: toErrorBody(ScimErrors.invalidValue('the request could not be stored')) };
+            }
+          }
+          // A concurrent instance that applied the same event (rebalance) makes this a duplicate-key
+          // error: the chunk rolls back and is retried, and the retry finds that instance's outcome.
+          await q.query('INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)', [
+            event.tenantId,
+            event.id,
+            event.type,
+            outcome.status,
+            JSON.stringify(outcome.body),
+            new Date(),
+          ]);
+        }
+        if (event.replyTo) {
+          replies.push({ key: event.replyTo, value: encodeOutcome(outcome), headers: { [HEADER_CORRELATION_ID]: event.id } });
+        }
       }
-      let outcome: ProvisioningOutcome;
-      try {
-        outcome = await this.applyOnce(event);
-      } catch (error) {
-        if (!isPermanentDataError(error)) throw error; // transient: the transport retries the chunk
-        deadLetters.push(this.deadLetter(message, `mysql ${mysqlError(error).errno}: ${mysqlError(error).sqlMessage ?? ''}`));
-        outcome = { eventId: event.id, tenantId: event.tenantId, status: 400, body: toErrorBody(ScimErrors.invalidValue('the request could not be stored')) };
-      }
-      if (event.replyTo) {
-        replies.push({ key: event.replyTo, value: encodeOutcome(outcome), headers: { [HEADER_CORRELATION_ID]: event.id } });
-      }
+      await q.commitTransaction();
+    } catch (error) {
+      if (q.isTransactionActive) await q.rollbackTransaction();
+      throw error;
+    } finally {
+      await q.release();
     }
+    this.relay.notify();
     return {
       produce: [
         { topic: TOPICS.provisioningDeadLetter.name, messages: deadLetters },
@@ -85,52 +123,6 @@ export class ProvisioningApplier {
         'dlq-failed-at': new Date().toISOString(),
       },
     };
-  }
-
-  async applyOnce(event: ProvisioningEvent): Promise<ProvisioningOutcome> {
-    const q = this.db.createQueryRunner();
-    await q.connect();
-    try {
-      await q.startTransaction('READ COMMITTED');
-      const stored = await readOutcome(q, event.tenantId, event.id);
-      if (stored) {
-        await q.commitTransaction();
-        return stored;
-      }
-      // A client's mistake (404, 409, 412, invalidValue) undoes the change but keeps the outcome
-      // row, so a redelivery answers the same error without applying anything.
-      await q.query('SAVEPOINT apply_event');
-      let outcome: ProvisioningOutcome;
-      try {
-        outcome = await this.apply(q, event, new Date());
-      } catch (error) {
-        if (!(error instanceof ScimError) || error.status >= 500) throw error;
-        await q.query('ROLLBACK TO SAVEPOINT apply_event');
-        outcome = { eventId: event.id, tenantId: event.tenantId, status: error.status, body: toErrorBody(error) };
-      }
-      try {
-        await q.query(
-          'INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)',
-          [event.tenantId, event.id, event.type, outcome.status, JSON.stringify(outcome.body), new Date()],
-        );
-      } catch (error) {
-        // The same event applied concurrently (a rebalance handed it to two instances): theirs won.
-        if (mysqlError(error).errno === ER_DUP_ENTRY) throw new DuplicateDelivery();
-        throw error;
-      }
-      await q.commitTransaction();
-      this.relay.notify();
-      return outcome;
-    } catch (error) {
-      if (q.isTransactionActive) await q.rollbackTransaction();
-      if (error instanceof DuplicateDelivery) {
-        const stored = await readOutcome(q, event.tenantId, event.id);
-        if (stored) return stored;
-      }
-      throw error;
-    } finally {
-      await q.release();
-    }
   }
 
   /** Applies the change and appends its identity event(s) to the outbox, in the caller's transaction. */

@@ -178,6 +178,8 @@ export class UsersStore {
     }
     const rows = await fetchPage<UserRow>(this.db, {
       select: `SELECT u.id, u.resource, u.version, u.created_at, u.last_modified, ${sort.column} AS sort_value FROM users u`,
+      from: 'users u',
+      idOrderIndex: 'ix_users_tenant_order',
       tenantColumn: 'u.tenant_id',
       idColumn: 'u.id',
       tenantId,

@@ -26,6 +26,8 @@ export interface BatchServerOptions {
   /** Upper bound for the back-off between attempts while a dependency (MySQL) is down. */
   maxBackoffMs?: number;
   produceTimeoutMs?: number;
+  /** Partitions handled at once; each keeps its order (one tenant is always one partition). */
+  partitionsConcurrently?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,6 +79,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       await this.consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
         eachBatch: (payload) => this.handleBatch(payload),
       });
       this.log.log(`consuming ${topics.join(', ')} as group ${this.options.groupId}`);
