@@ -2,6 +2,7 @@
 // `npm run bench -- <name> [options]` against the stack `npm start` runs (dev profile).
 // Prints figures; tests never assert wall-clock times (STYLE.md). Results go to docs/benchmarks.md by hand.
 //   create   POST /Users open-loop at --rate req/s for --seconds (default 20/s, 20 s): p50/p90/p99/max, errors
+//   scim     issue 3's directory-size targets (filter, member PATCH, paging) on seeded 1k/100k tenants: see scim.mjs
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,13 @@ const { admin, infraEnv, PORTS } = require(join(root, 'dist/libs/shared/devstack
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { rate: { type: 'string', default: '20' }, seconds: { type: 'string', default: '20' }, warmup: { type: 'string', default: '50' } },
+  options: {
+    rate: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '50' },
+    reuse: { type: 'string' },
+    samples: { type: 'string', default: '300' },
+  },
 });
 const profile = 'dev';
 const base = `http://127.0.0.1:${PORTS[profile]['scim-gateway']}/scim/v2`;
@@ -87,11 +94,15 @@ const benches = {
     const { latencies, errors, elapsedMs } = await openLoop(rate, seconds, (i) => createUser(token, i));
     summary(`POST /Users open-loop ${rate}/s for ${seconds}s`, latencies, errors, elapsedMs);
   },
+  async scim() {
+    const { scimBench } = await import('./scim.mjs');
+    await scimBench({ admin, infraEnv, PORTS, reuse: values.reuse, samples: Number(values.samples) });
+  },
 };
 
 const name = positionals[0];
 if (!benches[name]) {
-  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [--rate N] [--seconds N]   (needs \`npm start\` running)`);
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [--rate N] [--seconds N] [--reuse <slug>] [--samples N]   (needs \`npm start\` running)`);
   process.exit(2);
 }
 await benches[name]();
