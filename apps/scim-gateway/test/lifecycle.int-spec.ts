@@ -215,6 +215,31 @@ describe('group lifecycle (Okta Push Groups and Entra)', () => {
     expect(await members(t, group.body['id'] as string)).toEqual([]);
   });
 
+  it('concurrent PATCHes to one group never lose an update (serialised by the tenant\'s event order)', async () => {
+    const users = await Promise.all(Array.from({ length: 20 }, () => createUser(t)));
+    const group = await scim('POST', '/Groups', { token: t.token, body: { schemas: [GROUP], displayName: 'Crowd' } });
+    const gid = group.body['id'] as string;
+    const results = await Promise.all(
+      users.map((u, i) =>
+        scim('PATCH', `/Groups/${gid}`, {
+          token: t.token,
+          body: patch(i % 2 ? { op: 'add', path: 'members', value: [{ value: u['id'] }] } : { op: 'Add', path: 'members', value: [{ $ref: null, value: u['id'] }] }),
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(users.map(() => 204));
+    expect(await members(t, gid)).toEqual(users.map((u) => u['id'] as string).sort());
+    expect(((await scim('GET', `/Groups/${gid}`, { token: t.token })).body['meta'] as { version: string }).version).toBe('W/"21"');
+  });
+
+  it('a PATCH with more than 1,000 operations is refused with tooMany', async () => {
+    const group = await scim('POST', '/Groups', { token: t.token, body: { schemas: [GROUP], displayName: 'Big batch' } });
+    const ops = Array.from({ length: 1_001 }, () => ({ op: 'replace', path: 'displayName', value: 'x' }));
+    const res = await scim('PATCH', `/Groups/${group.body['id']}`, { token: t.token, body: patch(...ops) });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ scimType: 'tooMany' });
+  });
+
   it('PUT replaces name and the whole member list', async () => {
     const [a, b] = await Promise.all([createUser(t), createUser(t)]);
     const group = await scim('POST', '/Groups', { token: t.token, body: { schemas: [GROUP], displayName: 'Before', members: [{ value: a['id'] }] } });

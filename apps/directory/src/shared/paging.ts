@@ -165,13 +165,15 @@ export async function fetchPage<Row>(db: Db, spec: PageSpec<Row>): Promise<Row[]
   const page = keysetOrOffset(spec.sort, spec.idColumn, spec.descending, cursor, spec.startIndex);
   const where = `${spec.tenantColumn} = ? AND (${spec.filter.sql}) AND ${page.where}`;
   const params = [spec.tenantId, ...spec.filter.params, ...page.whereParams, spec.count, ...page.tailParams];
-  // OFFSET: a deferred join — skip entries of a narrow index (ids only), then read the page's rows.
-  const sql = page.tailParams.length
-    ? `${spec.select} JOIN (SELECT ${spec.idColumn} AS page_id FROM ${spec.from}${spec.sort.column === spec.idColumn ? ` FORCE INDEX (${spec.idOrderIndex})` : ''}
-         WHERE ${where} ORDER BY ${page.orderBy} ${page.limitTail}) page
-         ON ${spec.tenantColumn} = ? AND ${spec.idColumn} = page.page_id ORDER BY ${page.orderBy}`
+  // A deep OFFSET without a filter: skip entries of the narrow (tenant_id, id) index, then read only
+  // the page's rows (a deferred join). With a filter, or at offset 0, the optimizer's own index choice
+  // is right (forcing the narrow index there turns `userName eq` into a walk of the whole tenant).
+  const deferred = page.tailParams.length > 0 && Number(page.tailParams[0]) > 0 && spec.filter.sql === '1=1' && spec.sort.column === spec.idColumn;
+  const sql = deferred
+    ? `${spec.select} JOIN (SELECT ${spec.idColumn} AS page_id FROM ${spec.from} FORCE INDEX (${spec.idOrderIndex})
+         WHERE ${where} ORDER BY ${page.orderBy} ${page.limitTail}) page ON ${spec.tenantColumn} = ? AND ${spec.idColumn} = page.page_id ORDER BY ${page.orderBy}`
     : `${spec.select} WHERE ${where} ORDER BY ${page.orderBy} ${page.limitTail}`;
-  const rows = (await db.query(sql, page.tailParams.length ? [...params, spec.tenantId] : params)) as Row[];
+  const rows = (await db.query(sql, deferred ? [...params, spec.tenantId] : params)) as Row[];
   const last = rows.at(-1);
   if (last && rows.length === spec.count) {
     spec.cache.set(`${spec.cacheKey}|${spec.startIndex + rows.length}`, { value: spec.sortValue(last), id: spec.rowId(last) });

@@ -21,8 +21,14 @@ function checkSchemas(body: Record<string, unknown>): void {
   // Schema URNs are compared case-insensitively, like attribute names (RFC 7643 §2.1).
   const lower = schemas.map((s) => s.toLowerCase());
   if (!lower.includes(SCHEMA_USER.toLowerCase())) throw ScimErrors.invalidValue(`schemas must include "${SCHEMA_USER}"`);
-  const unknown = schemas.find((s) => !KNOWN_SCHEMAS.includes(s.toLowerCase()));
-  if (unknown !== undefined) throw ScimErrors.invalidValue(`unsupported schema "${unknown}"`);
+  // Another resource's core schema is a client mistake. An extension we do not know is not: Entra
+  // lists a custom extension (urn:ietf:params:scim:schemas:extension:<name>:2.0:User) whenever an admin
+  // maps custom attributes, and failing those users would stop their provisioning. Its values are not
+  // stored (like any attribute we do not define) and the extension is not returned.
+  const foreignCore = schemas.find((s) => s.toLowerCase().startsWith('urn:ietf:params:scim:schemas:core:') && !KNOWN_SCHEMAS.includes(s.toLowerCase()));
+  if (foreignCore !== undefined) throw ScimErrors.invalidValue(`unsupported schema "${foreignCore}" for a User`);
+  const notUrn = schemas.find((s) => !s.toLowerCase().startsWith('urn:') && !KNOWN_SCHEMAS.includes(s.toLowerCase()));
+  if (notUrn !== undefined) throw ScimErrors.invalidValue(`unsupported schema "${notUrn}"`);
 }
 
 function parseEnterprise(body: Record<string, unknown>): EnterpriseUser | undefined {
