@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import mysql from 'mysql2/promise';
+import { line, ms, percentile, stats } from './stats.mjs';
 
 const SMALL_USERS = 1_000;
 const SMALL_GROUP = 10;
@@ -31,25 +32,6 @@ const DEPARTMENTS = ['Operations', 'Trading', 'Settlements', 'Compliance', 'Tech
 const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 // ---------------------------------------------------------------- figures
-
-function percentile(sorted, p) {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function stats(latencies) {
-  const s = [...latencies].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s.at(-1) ?? NaN, sum: s.reduce((a, b) => a + b, 0) };
-}
-
-const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)}ms` : 'n/a');
-
-function line(label, r) {
-  const st = stats(r.latencies);
-  console.log(`${label}: n=${st.n} errors=${r.errors} p50=${ms(st.p50)} p90=${ms(st.p90)} p99=${ms(st.p99)} max=${ms(st.max)}`);
-  if (r.firstError) console.log(`  first error: ${r.firstError}`);
-  return st;
-}
 
 // ---------------------------------------------------------------- seed data
 
