@@ -10,12 +10,11 @@ import {
   envExampleVariables,
   healthcheckUrls,
   isRequiredVariableRef,
+  itKeepsTheConfigContract,
   nonStringEnvKeys,
   publishedPorts,
   readRepoFile,
-  requiredConfigKeys,
   requiredVariables,
-  resolvedComposeEnv,
   secretLookingEnv,
   sourceExists,
 } from '@taskize/testing';
@@ -28,28 +27,11 @@ const ADMIN = 'admin';
 const PORT = PORTS.dev[APP];
 // The admin CLI loads the same config (apps/auth/src/admin-cli), so its environment must pass it too.
 const SERVICES = [APP, MIGRATE, ADMIN];
-const schemaKeys = Object.keys(configSchema.shape);
 const env = composeEnv(APP);
 const migrateEnv = composeEnv(MIGRATE);
 
-const keysOf = (services: string[]) => services.flatMap((service) => Object.keys(composeEnv(service)).map((key) => [service, key] as const));
-
 describe('docker-compose.yml: auth service', () => {
-  it.each(keysOf(SERVICES))('%s sets %s, which the auth config schema declares', (_service, key) => {
-    expect(schemaKeys).toContain(key);
-  });
-
-  it.each(requiredConfigKeys(configSchema).flatMap((key) => SERVICES.map((service) => [service, key] as const)))(
-    '%s sets the required config key %s',
-    (service, key) => {
-      expect(composeEnv(service)).toHaveProperty(key);
-    },
-  );
-
-  it.each(SERVICES)('%s environment, with placeholders for ${…} variables, passes the auth config schema', (service) => {
-    const result = configSchema.safeParse(resolvedComposeEnv(service));
-    expect(result.error?.issues ?? []).toEqual([]);
-  });
+  itKeepsTheConfigContract('auth', SERVICES, configSchema);
 
   it.each(SERVICES)('%s environment has no unquoted booleans (compose rejects them)', (service) => {
     expect(nonStringEnvKeys(service)).toEqual([]);

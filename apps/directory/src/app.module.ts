@@ -1,4 +1,4 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { HealthController, INTERNAL_API_TOKEN, InternalTokenGuard, LifecycleState, READINESS_CHECKS } from '@taskize/http';
 import { KafkaReadiness, createKafka } from '@taskize/kafka';
@@ -16,15 +16,6 @@ import { GroupsStore } from './groups/groups.store';
 import { UsersStore } from './users/users.store';
 
 export const CONFIG = Symbol('CONFIG');
-
-class KafkaReadinessProvider extends KafkaReadiness implements OnApplicationShutdown {
-  constructor(@Inject(KAFKA) kafka: Kafka) {
-    super(kafka);
-  }
-  async onApplicationShutdown(): Promise<void> {
-    await this.close();
-  }
-}
 
 @Module({})
 export class DirectoryModule {
@@ -45,8 +36,8 @@ export class DirectoryModule {
         OutboxRelay,
         ProvisioningApplier,
         MysqlReadiness,
-        KafkaReadinessProvider,
-        { provide: READINESS_CHECKS, useFactory: (m: MysqlReadiness, k: KafkaReadinessProvider) => [m, k], inject: [MysqlReadiness, KafkaReadinessProvider] },
+        { provide: KafkaReadiness, useFactory: (kafka: Kafka) => new KafkaReadiness(kafka), inject: [KAFKA] },
+        { provide: READINESS_CHECKS, useFactory: (m: MysqlReadiness, k: KafkaReadiness) => [m, k], inject: [MysqlReadiness, KafkaReadiness] },
       ],
     };
   }

@@ -11,13 +11,12 @@ import {
   exposedPorts,
   healthcheckUrls,
   isRequiredVariableRef,
+  itKeepsTheConfigContract,
   kafkaAdvertisedListeners,
   nonStringEnvKeys,
   publishedPorts,
   readRepoFile,
-  requiredConfigKeys,
   requiredVariables,
-  resolvedComposeEnv,
   secretLookingEnv,
   sourceExists,
 } from '@taskize/testing';
@@ -28,28 +27,11 @@ const APP = 'directory';
 const MIGRATE = 'migrate-directory';
 const PORT = PORTS.dev[APP];
 const SERVICES = [APP, MIGRATE];
-const schemaKeys = Object.keys(configSchema.shape);
 const env = composeEnv(APP);
 const migrateEnv = composeEnv(MIGRATE);
 
-const keysOf = (services: string[]) => services.flatMap((service) => Object.keys(composeEnv(service)).map((key) => [service, key] as const));
-
 describe('docker-compose.yml: directory service', () => {
-  it.each(keysOf(SERVICES))('%s sets %s, which the directory config schema declares', (_service, key) => {
-    expect(schemaKeys).toContain(key);
-  });
-
-  it.each(requiredConfigKeys(configSchema).flatMap((key) => SERVICES.map((service) => [service, key] as const)))(
-    '%s sets the required config key %s',
-    (service, key) => {
-      expect(composeEnv(service)).toHaveProperty(key);
-    },
-  );
-
-  it.each(SERVICES)('%s environment, with placeholders for ${…} variables, passes the directory config schema', (service) => {
-    const result = configSchema.safeParse(resolvedComposeEnv(service));
-    expect(result.error?.issues ?? []).toEqual([]);
-  });
+  itKeepsTheConfigContract('directory', SERVICES, configSchema);
 
   it.each(SERVICES)('%s environment has no unquoted booleans (compose rejects them)', (service) => {
     expect(nonStringEnvKeys(service)).toEqual([]);

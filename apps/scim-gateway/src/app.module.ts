@@ -1,4 +1,4 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { HealthController, LifecycleState, READINESS_CHECKS } from '@taskize/http';
 import { KafkaReadiness, createKafka } from '@taskize/kafka';
 import type { Kafka } from 'kafkajs';
@@ -12,15 +12,6 @@ import { HttpReadiness } from './health/readiness';
 import { ProvisioningService } from './provisioning/provisioning.service';
 import { CONFIG, KAFKA } from './shared/tokens';
 import { UsersController } from './users/users.controller';
-
-class KafkaReadinessProvider extends KafkaReadiness implements OnApplicationShutdown {
-  constructor(@Inject(KAFKA) kafka: Kafka) {
-    super(kafka);
-  }
-  async onApplicationShutdown(): Promise<void> {
-    await this.close();
-  }
-}
 
 @Module({})
 export class GatewayModule {
@@ -36,11 +27,11 @@ export class GatewayModule {
         BearerTokenGuard,
         DirectoryClient,
         ProvisioningService,
-        KafkaReadinessProvider,
+        { provide: KafkaReadiness, useFactory: (kafka: Kafka) => new KafkaReadiness(kafka), inject: [KAFKA] },
         {
           provide: READINESS_CHECKS,
-          useFactory: (k: KafkaReadinessProvider) => [k, new HttpReadiness('directory', `${cfg.DIRECTORY_URL}/healthz`), new HttpReadiness('auth', `${cfg.AUTH_URL}/healthz`)],
-          inject: [KafkaReadinessProvider],
+          useFactory: (k: KafkaReadiness) => [k, new HttpReadiness('directory', `${cfg.DIRECTORY_URL}/healthz`), new HttpReadiness('auth', `${cfg.AUTH_URL}/healthz`)],
+          inject: [KafkaReadiness],
         },
       ],
     };

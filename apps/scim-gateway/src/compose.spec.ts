@@ -1,5 +1,6 @@
 import { PORTS } from '@taskize/devstack';
 import {
+  itKeepsTheConfigContract,
   buildArgs,
   composeCommand,
   composeDockerfile,
@@ -15,9 +16,7 @@ import {
   nonStringEnvKeys,
   publishedPorts,
   readRepoFile,
-  requiredConfigKeys,
   requiredVariables,
-  resolvedComposeEnv,
   secretLookingEnv,
   sourceExists,
 } from '@taskize/testing';
@@ -26,22 +25,10 @@ import { configSchema } from './config';
 // docker-compose.yml must stay true to this app's config contract (src/config.ts) and devstack PORTS.
 const APP = 'scim-gateway';
 const PORT = PORTS.dev[APP];
-const schemaKeys = Object.keys(configSchema.shape);
 const env = composeEnv(APP);
 
 describe('docker-compose.yml: scim-gateway service', () => {
-  it.each(Object.keys(env))('sets %s, which the gateway config schema declares', (key) => {
-    expect(schemaKeys).toContain(key);
-  });
-
-  it.each(requiredConfigKeys(configSchema))('sets the required config key %s', (key) => {
-    expect(env).toHaveProperty(key);
-  });
-
-  it('environment, with placeholders for ${…} variables, passes the gateway config schema', () => {
-    const result = configSchema.safeParse(resolvedComposeEnv(APP));
-    expect(result.error?.issues ?? []).toEqual([]);
-  });
+  itKeepsTheConfigContract('gateway', [APP], configSchema);
 
   it.each(Object.keys(loadCompose().services))('%s environment has no unquoted booleans (compose rejects them)', (service) => {
     expect(nonStringEnvKeys(service)).toEqual([]);

@@ -1,6 +1,9 @@
 import type { Admin, Kafka } from 'kafkajs';
 
-/** Readiness probe for Kafka: one cluster description over a long-lived admin connection. */
+/**
+ * Readiness probe for Kafka: one cluster description over a long-lived admin connection, closed when
+ * the application shuts down (Nest calls `onApplicationShutdown` on providers).
+ */
 export class KafkaReadiness {
   readonly name = 'kafka';
   private admin?: Admin;
@@ -19,5 +22,9 @@ export class KafkaReadiness {
   async close(): Promise<void> {
     await this.admin?.disconnect();
     this.admin = undefined;
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 }

@@ -238,3 +238,28 @@ export function requiredConfigKeys(schema: { shape: Record<string, { safeParse(v
     .map(([key]) => key)
     .sort();
 }
+
+type ConfigSchema = Parameters<typeof requiredConfigKeys>[0] & { safeParse(value: unknown): { error?: { issues: unknown[] } } };
+
+/**
+ * The config contract every app's compose services keep (call inside a describe): each env name is a
+ * key of the app's config schema, every required key is set, and the environment — placeholders for
+ * `${…}` variables — passes the schema, as the app's start-up would.
+ */
+export function itKeepsTheConfigContract(label: string, services: readonly string[], schema: ConfigSchema): void {
+  const keys = Object.keys(schema.shape);
+  it.each(services.flatMap((service) => Object.keys(composeEnv(service)).map((key) => [service, key] as const)))(
+    `%s sets %s, which the ${label} config schema declares`,
+    (_service, key) => {
+      expect(keys).toContain(key);
+    },
+  );
+
+  it.each(requiredConfigKeys(schema).flatMap((key) => services.map((service) => [service, key] as const)))('%s sets the required config key %s', (service, key) => {
+    expect(composeEnv(service)).toHaveProperty(key);
+  });
+
+  it.each([...services])(`%s environment, with placeholders for \${…} variables, passes the ${label} config schema`, (service) => {
+    expect(schema.safeParse(resolvedComposeEnv(service)).error?.issues ?? []).toEqual([]);
+  });
+}
