@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { toIso, type Queryable } from '@taskize/db';
 import { ScimErrors, type GroupAttributes, type GroupMember, type StoredGroup } from '@taskize/scim-core';
-import { filterToSql, type FilterColumns, type FilterNode } from '@taskize/scim-filter';
+import type { FilterColumns } from '@taskize/scim-filter';
 import type { GroupPatchPlan } from '@taskize/scim-patch';
 import { DataSource } from 'typeorm';
 import { checkIfMatch } from '../shared/versioning';
-import { adjustCounter, tenantTotal } from '../shared/counters';
-import { CursorCache, LARGE_TENANT, fetchPage, isSelective, resolveSort, type SortKey } from '../shared/paging';
+import { adjustCounter } from '../shared/counters';
+import { CursorCache, listPage, type ListParams, type ListableTable, type SortKey } from '../shared/paging';
 
 const INDEXED = new Set(['id', 'displayname', 'externalid', 'members.value']);
 const RANGED = new Set(['meta.created', 'meta.lastmodified']);
@@ -60,7 +60,22 @@ interface GroupRow {
   last_modified: Date;
 }
 
-const SELECT_GROUP = 'SELECT g.id, g.display_name, g.external_id, g.version, g.created_at, g.last_modified FROM scim_groups g';
+const GROUP_COLUMNS = 'g.id, g.display_name, g.external_id, g.version, g.created_at, g.last_modified';
+const SELECT_GROUP = `SELECT ${GROUP_COLUMNS} FROM scim_groups g`;
+
+const GROUPS_TABLE: ListableTable = {
+  resource: 'Group',
+  from: 'scim_groups g',
+  alias: 'g',
+  columns: GROUP_COLUMNS,
+  filterColumns: GROUP_FILTER_COLUMNS,
+  indexed: INDEXED,
+  ranged: RANGED,
+  sortKeys: SORT_KEYS,
+  defaultSort: DEFAULT_SORT,
+  idOrderIndex: 'ix_scim_groups_tenant_order',
+  narrowHint: 'narrow it with eq or sw on id, displayName or externalId',
+};
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Rows per multi-row statement; keeps each statement well under max_allowed_packet. */
 const BATCH = 1000;
@@ -250,41 +265,9 @@ export class GroupsStore {
     return toStored(row, opts.members ? (await this.membersOf(tenantId, [id])).get(id) ?? [] : undefined);
   }
 
-  async list(
-    tenantId: string,
-    opts: { filter?: FilterNode; filterText?: string; startIndex: number; count: number; members: boolean; sortBy?: string; sortOrder?: string },
-  ): Promise<{ totalResults: number; resources: StoredGroup[] }> {
-    const filter = opts.filter ? filterToSql(opts.filter, GROUP_FILTER_COLUMNS) : { sql: '1=1', params: [] };
-    const { sort, descending } = resolveSort(opts.sortBy, opts.sortOrder, SORT_KEYS, DEFAULT_SORT);
-    const size = await tenantTotal(this.db, tenantId, 'Group');
-    let totalResults = size;
-    if (opts.filter) {
-      if (size > LARGE_TENANT && !isSelective(opts.filter, INDEXED, RANGED)) {
-        throw ScimErrors.tooMany(`this filter would scan all ${size} groups; narrow it with eq or sw on id, displayName or externalId`);
-      }
-      const [{ total }] = (await this.db.query(`SELECT COUNT(*) AS total FROM scim_groups g WHERE g.tenant_id = ? AND (${filter.sql})`, [tenantId, ...filter.params])) as [
-        { total: number | string },
-      ];
-      totalResults = Number(total);
-    }
-    const rows = await fetchPage<GroupRow>(this.db, {
-      select: `SELECT g.id, g.display_name, g.external_id, g.version, g.created_at, g.last_modified, ${sort.column} AS sort_value FROM scim_groups g`,
-      from: 'scim_groups g',
-      idOrderIndex: 'ix_scim_groups_tenant_order',
-      tenantColumn: 'g.tenant_id',
-      idColumn: 'g.id',
-      tenantId,
-      filter,
-      sort,
-      descending,
-      startIndex: opts.startIndex,
-      count: opts.count,
-      cache: this.cursors,
-      cacheKey: `${tenantId}|Group|${opts.filterText ?? ''}|${sort.column}|${descending}`,
-      sortValue: (r) => r.sort_value,
-      rowId: (r) => r.id,
-    });
-    const members = opts.members && rows.length ? await this.membersOf(tenantId, rows.map((r) => r.id)) : undefined;
+  async list(tenantId: string, params: ListParams & { members: boolean }): Promise<{ totalResults: number; resources: StoredGroup[] }> {
+    const { totalResults, rows } = await listPage<GroupRow>(this.db, GROUPS_TABLE, this.cursors, tenantId, params);
+    const members = params.members && rows.length ? await this.membersOf(tenantId, rows.map((r) => r.id)) : undefined;
     return { totalResults, resources: rows.map((r) => toStored(r, members ? (members.get(r.id) ?? []) : undefined)) };
   }
 

@@ -1,5 +1,6 @@
 import { ScimErrors } from '@taskize/scim-core';
-import type { FilterNode } from '@taskize/scim-filter';
+import { filterToSql, type FilterColumns, type FilterNode } from '@taskize/scim-filter';
+import { tenantTotal, type CountedResource } from './counters';
 
 export interface SortKey {
   /** SQL column, e.g. `u.user_name_lower`; NOT NULL columns only get keyset continuation. */
@@ -179,4 +180,77 @@ export async function fetchPage<Row>(db: Db, spec: PageSpec<Row>): Promise<Row[]
     spec.cache.set(`${spec.cacheKey}|${spec.startIndex + rows.length}`, { value: spec.sortValue(last), id: spec.rowId(last) });
   }
   return rows;
+}
+
+/** A listable resource table: what users and groups differ in when answering a SCIM list. */
+export interface ListableTable {
+  resource: CountedResource;
+  /** `users u` */
+  from: string;
+  /** The alias, e.g. `u`; its columns `tenant_id` and `id` exist on every listable table. */
+  alias: string;
+  /** Columns read for each row (besides the sort value). */
+  columns: string;
+  filterColumns: FilterColumns;
+  indexed: ReadonlySet<string>;
+  ranged: ReadonlySet<string>;
+  sortKeys: Record<string, SortKey>;
+  defaultSort: SortKey;
+  idOrderIndex: string;
+  /** How to narrow a refused filter, for the tooMany detail. */
+  narrowHint: string;
+}
+
+export interface ListParams {
+  filter?: FilterNode;
+  filterText?: string;
+  startIndex: number;
+  count: number;
+  sortBy?: string;
+  sortOrder?: string;
+}
+
+/**
+ * One SCIM list (RFC 7644 §3.4.2): the tooMany rule, totalResults (the tenant counter when
+ * unfiltered, an indexed COUNT otherwise) and the page, by keyset continuation or OFFSET.
+ */
+export async function listPage<Row extends { id: string; sort_value?: unknown }>(
+  db: Db,
+  table: ListableTable,
+  cache: CursorCache,
+  tenantId: string,
+  params: ListParams,
+): Promise<{ totalResults: number; rows: Row[] }> {
+  const a = table.alias;
+  const filter = params.filter ? filterToSql(params.filter, table.filterColumns) : { sql: '1=1', params: [] };
+  const { sort, descending } = resolveSort(params.sortBy, params.sortOrder, table.sortKeys, table.defaultSort);
+  const size = await tenantTotal(db, tenantId, table.resource);
+  let totalResults = size;
+  if (params.filter) {
+    if (size > LARGE_TENANT && !isSelective(params.filter, table.indexed, table.ranged)) {
+      throw ScimErrors.tooMany(`this filter would scan all ${size} ${table.resource.toLowerCase()}s; ${table.narrowHint}`);
+    }
+    const [{ total }] = (await db.query(`SELECT COUNT(*) AS total FROM ${table.from} WHERE ${a}.tenant_id = ? AND (${filter.sql})`, [tenantId, ...filter.params])) as [
+      { total: number | string },
+    ];
+    totalResults = Number(total);
+  }
+  const rows = await fetchPage<Row>(db, {
+    select: `SELECT ${table.columns}, ${sort.column} AS sort_value FROM ${table.from}`,
+    from: table.from,
+    idOrderIndex: table.idOrderIndex,
+    tenantColumn: `${a}.tenant_id`,
+    idColumn: `${a}.id`,
+    tenantId,
+    filter,
+    sort,
+    descending,
+    startIndex: params.startIndex,
+    count: params.count,
+    cache,
+    cacheKey: `${tenantId}|${table.resource}|${params.filterText ?? ''}|${sort.column}|${descending}`,
+    sortValue: (r) => r.sort_value,
+    rowId: (r) => r.id,
+  });
+  return { totalResults, rows };
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ScimErrors, type StoredUser, type UserAttributes } from '@taskize/scim-core';
-import { filterToSql, type FilterColumns, type FilterNode } from '@taskize/scim-filter';
+import type { FilterColumns } from '@taskize/scim-filter';
 import { DataSource } from 'typeorm';
 import { ER_DUP_ENTRY, mysqlError, toIso, type Queryable } from '@taskize/db';
 import { checkIfMatch } from '../shared/versioning';
-import { CursorCache, LARGE_TENANT, fetchPage, isSelective, resolveSort, type SortKey } from '../shared/paging';
-import { adjustCounter, tenantTotal } from '../shared/counters';
+import { CursorCache, listPage, type ListParams, type ListableTable, type SortKey } from '../shared/paging';
+import { adjustCounter } from '../shared/counters';
 
 /**
  * Filterable user attributes (RFC 7644 §3.4.2.2) → indexed columns. Anything not listed here is
@@ -60,7 +60,22 @@ interface UserRow {
   last_modified: Date;
 }
 
-const SELECT_USER = 'SELECT u.id, u.resource, u.version, u.created_at, u.last_modified FROM users u';
+const USER_COLUMNS = 'u.id, u.resource, u.version, u.created_at, u.last_modified';
+const SELECT_USER = `SELECT ${USER_COLUMNS} FROM users u`;
+
+const USERS_TABLE: ListableTable = {
+  resource: 'User',
+  from: 'users u',
+  alias: 'u',
+  columns: USER_COLUMNS,
+  filterColumns: USER_FILTER_COLUMNS,
+  indexed: INDEXED,
+  ranged: RANGED,
+  sortKeys: SORT_KEYS,
+  defaultSort: DEFAULT_SORT,
+  idOrderIndex: 'ix_users_tenant_order',
+  narrowHint: 'narrow it with eq or sw on id, userName, externalId, displayName or emails.value (or a meta.lastModified range)',
+};
 
 function toStored(row: UserRow): StoredUser {
   return {
@@ -157,42 +172,8 @@ export class UsersStore {
     return rows[0] && toStored(rows[0]);
   }
 
-  async list(
-    tenantId: string,
-    opts: { filter?: FilterNode; filterText?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string },
-  ): Promise<{ totalResults: number; resources: StoredUser[] }> {
-    const filter = opts.filter ? filterToSql(opts.filter, USER_FILTER_COLUMNS) : { sql: '1=1', params: [] };
-    const { sort, descending } = resolveSort(opts.sortBy, opts.sortOrder, SORT_KEYS, DEFAULT_SORT);
-    const size = await tenantTotal(this.db, tenantId, 'User');
-    let totalResults = size;
-    if (opts.filter) {
-      if (size > LARGE_TENANT && !isSelective(opts.filter, INDEXED, RANGED)) {
-        throw ScimErrors.tooMany(
-          `this filter would scan all ${size} users; narrow it with eq or sw on id, userName, externalId, displayName or emails.value (or a meta.lastModified range)`,
-        );
-      }
-      const [{ total }] = (await this.db.query(`SELECT COUNT(*) AS total FROM users u WHERE u.tenant_id = ? AND (${filter.sql})`, [tenantId, ...filter.params])) as [
-        { total: number | string },
-      ];
-      totalResults = Number(total);
-    }
-    const rows = await fetchPage<UserRow>(this.db, {
-      select: `SELECT u.id, u.resource, u.version, u.created_at, u.last_modified, ${sort.column} AS sort_value FROM users u`,
-      from: 'users u',
-      idOrderIndex: 'ix_users_tenant_order',
-      tenantColumn: 'u.tenant_id',
-      idColumn: 'u.id',
-      tenantId,
-      filter,
-      sort,
-      descending,
-      startIndex: opts.startIndex,
-      count: opts.count,
-      cache: this.cursors,
-      cacheKey: `${tenantId}|User|${opts.filterText ?? ''}|${sort.column}|${descending}`,
-      sortValue: (r) => r.sort_value,
-      rowId: (r) => r.id,
-    });
+  async list(tenantId: string, params: ListParams): Promise<{ totalResults: number; resources: StoredUser[] }> {
+    const { totalResults, rows } = await listPage<UserRow>(this.db, USERS_TABLE, this.cursors, tenantId, params);
     return { totalResults, resources: rows.map(toStored) };
   }
 }
