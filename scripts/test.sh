@@ -3,6 +3,8 @@
 # broker and test schemas (scripts/infra.sh --profile test), run the integration tests against the
 # real services, and stop what it started. Ends with one "N passed, N failed" line.
 set -euo pipefail
+# No Nx daemon: it would outlive the run, and CI must leave nothing running.
+export NX_DAEMON=false
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 reports="$root/.cache/test-reports"
@@ -27,6 +29,9 @@ node scripts/build.mjs
 echo "== typecheck" >&2
 npx tsc -p tsconfig.json --noEmit
 echo "== lint" >&2
+# @nx/enforce-module-boundaries reads the cached project graph and silently skips itself when there
+# is none (a fresh clone): compute it first so the boundaries are really checked.
+npx nx show projects > /dev/null
 npx eslint --max-warnings 0 apps libs
 echo "== unit tests" >&2
 status=0
