@@ -4,8 +4,10 @@
 #   - a MySQL-compatible server (the machine's MariaDB, or one this script starts),
 #   - per-service schemas and least-privilege users, with generated secrets.
 #
-# Usage: bash scripts/infra.sh <up|down|status|env> [--profile dev|test]
+# Usage: bash scripts/infra.sh <up|down|status|env|kafka-stop|kafka-start> [--profile dev|test] [--kill]
 #   profile also from $INFRA_PROFILE (default dev).
+#   kafka-stop [--kill] / kafka-start: stop (SIGTERM, or SIGKILL with --kill, as a crash would) and
+#   start again only this profile's broker, keeping its data dir and the schemas (fault tests).
 #   dev : Kafka 127.0.0.1:9092 (controller 9093), data kept across down/up, schemas taskize_<svc>.
 #   test: Kafka 127.0.0.1:19092 (controller 19093), data + schemas start empty on every fresh up,
 #         dropped on down; schemas taskize_<svc>_test, users <svc>_app_test / <svc>_migrator_test.
@@ -40,16 +42,19 @@ log() { printf 'infra: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  echo "usage: bash scripts/infra.sh <up|down|status|env> [--profile dev|test]" >&2
+  echo "usage: bash scripts/infra.sh <up|down|status|env|kafka-stop|kafka-start> [--profile dev|test] [--kill]" >&2
   exit 2
 }
 
 # ---------------------------------------------------------------- arguments
 CMD=""
 PROFILE="${INFRA_PROFILE:-dev}"
+KILL=0
+KEEP_DATA=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    up|down|status|env) [ -z "$CMD" ] || usage; CMD="$1" ;;
+    up|down|status|env|kafka-stop|kafka-start) [ -z "$CMD" ] || usage; CMD="$1" ;;
+    --kill) KILL=1 ;;
     --profile) [ $# -ge 2 ] || usage; PROFILE="$2"; shift ;;
     --profile=*) PROFILE="${1#--profile=}" ;;
     -h|--help) usage ;;
@@ -267,7 +272,7 @@ ensure_kafka() {
   done
 
   render_props
-  if [ "$PROFILE" = test ] && [ -d "$DATA" ]; then
+  if [ "$PROFILE" = test ] && [ -d "$DATA" ] && [ "$KEEP_DATA" -eq 0 ]; then
     log "kafka (test): wiping ${DATA#"$ROOT"/} (every test run starts empty)"
     rm -rf "$DATA"
   fi
@@ -386,8 +391,13 @@ stop_kafka_pids() {
     [ -n "$pid" ] && [[ " ${pids[*]} " != *" $pid "* ]] && pids+=("$pid")
   done < <(kafka_pids_for "$PROPS")
   [ ${#pids[@]} -gt 0 ] || return 1
-  log "kafka ($PROFILE): stopping pid ${pids[*]} (SIGTERM)"
-  kill -TERM "${pids[@]}" 2>/dev/null || true
+  if [ "$KILL" -eq 1 ]; then
+    log "kafka ($PROFILE): killing pid ${pids[*]} (SIGKILL)"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+  else
+    log "kafka ($PROFILE): stopping pid ${pids[*]} (SIGTERM)"
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+  fi
   deadline=$(( $(date +%s) + KAFKA_STOP_TIMEOUT ))
   while [ "$(date +%s)" -lt "$deadline" ]; do
     alive=0
@@ -541,7 +551,24 @@ cmd_env() {
   echo "INTERNAL_API_TOKEN=$v"
 }
 
+# Only the broker, data dir kept: a "broker crashed and came back" fault, not a fresh environment.
+cmd_kafka_stop() {
+  take_lock
+  if stop_kafka_pids; then log "kafka ($PROFILE) stopped (data kept)"; else log "kafka ($PROFILE) not running"; fi
+  rm -f "$PIDFILE"
+}
+
+cmd_kafka_start() {
+  take_lock
+  [ -f "$DATA/meta.properties" ] || die "no formatted data dir ${DATA#"$ROOT"/}; run 'bash scripts/infra.sh up --profile $PROFILE'"
+  ensure_jars
+  KEEP_DATA=1
+  ensure_kafka
+}
+
 case "$CMD" in
+  kafka-stop) cmd_kafka_stop ;;
+  kafka-start) cmd_kafka_start ;;
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;

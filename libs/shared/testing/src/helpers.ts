@@ -164,3 +164,21 @@ export async function killService(app: AppName, signal: NodeJS.Signals = 'SIGKIL
     writeState({ ...readState(), pids: { ...readState().pids, [app]: service.child.pid ?? 0 } });
   };
 }
+
+export function pidAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Restarts a stack service whose recorded pid is gone (fault specs call this in `finally`). */
+export async function ensureServiceRunning(app: AppName): Promise<void> {
+  if (pidAlive(readState().pids[app])) return;
+  const service = await startService(app, serviceEnv(app, infra(), 'test'), { stdio: 'ignore' });
+  service.child.unref();
+  writeState({ ...readState(), pids: { ...readState().pids, [app]: service.child.pid ?? 0 } });
+}

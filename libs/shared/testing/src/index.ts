@@ -1,2 +1,3 @@
 export * from './helpers';
 export * from './compose';
+export * from './ledger';
