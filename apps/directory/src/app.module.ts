@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { HealthController, INTERNAL_API_TOKEN, InternalTokenGuard, LifecycleState, READINESS_CHECKS } from '@taskize/http';
-import { KafkaReadiness, createKafka } from '@taskize/kafka';
+import { KafkaBatchServer, KafkaReadiness, createKafka } from '@taskize/kafka';
 import type { Kafka } from 'kafkajs';
 import type { DirectoryConfig } from './config';
 import { KAFKA } from './kafka.token';
@@ -37,7 +37,27 @@ export class DirectoryModule {
         ProvisioningApplier,
         MysqlReadiness,
         { provide: KafkaReadiness, useFactory: (kafka: Kafka) => new KafkaReadiness(kafka), inject: [KAFKA] },
-        { provide: READINESS_CHECKS, useFactory: (m: MysqlReadiness, k: KafkaReadiness) => [m, k], inject: [MysqlReadiness, KafkaReadiness] },
+        {
+          provide: KafkaBatchServer,
+          useFactory: (kafka: Kafka) =>
+            new KafkaBatchServer(kafka, { groupId: cfg.KAFKA_GROUP_ID, chunkSize: cfg.APPLY_CHUNK_SIZE, partitionsConcurrently: cfg.APPLY_PARTITIONS_CONCURRENTLY }),
+          inject: [KAFKA],
+        },
+        {
+          provide: READINESS_CHECKS,
+          useFactory: (m: MysqlReadiness, k: KafkaReadiness, server: KafkaBatchServer) => [
+            m,
+            k,
+            // Alive but not consuming answers nothing: not ready (MySQL and the broker may both be fine).
+            {
+              name: 'consumer',
+              check: async () => {
+                if (!server.consuming) throw new Error('not consuming provisioning events');
+              },
+            },
+          ],
+          inject: [MysqlReadiness, KafkaReadiness, KafkaBatchServer],
+        },
       ],
     };
   }

@@ -5,7 +5,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter } from '@taskize/http';
 import { KafkaBatchServer } from '@taskize/kafka';
 import { DirectoryModule } from './app.module';
-import { KAFKA } from './kafka.token';
 import { loadConfig } from './config';
 
 /** Internal API bodies are small (a token lookup). */
@@ -17,7 +16,7 @@ async function bootstrap() {
   configureScimFastify(app, BODY_LIMIT_BYTES);
   app.useGlobalFilters(new ScimExceptionFilter('application/json'));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  app.connectMicroservice({ strategy: new KafkaBatchServer(app.get(KAFKA), { groupId: cfg.KAFKA_GROUP_ID, chunkSize: cfg.APPLY_CHUNK_SIZE, partitionsConcurrently: cfg.APPLY_PARTITIONS_CONCURRENTLY }) }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: app.get(KafkaBatchServer) }, { inheritAppConfig: true });
   // Bind HTTP before joining the consumer group: a process that cannot serve (port taken) must not
   // hold partitions until its session times out.
   await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);

@@ -31,6 +31,9 @@ export interface BatchServerOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const SESSION_TIMEOUT_MS = 30_000;
+const HEARTBEAT_MS = 3_000;
+const LOST_MEMBERSHIP = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID']);
 
 /**
  * A Nest custom transport on kafkajs for consumers that must not lose or double-apply work
@@ -45,44 +48,85 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(KafkaBatchServer.name);
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly publisher: Publisher;
+  private restarting?: Promise<void>;
+  /** False after a crash kafkajs does not recover from, until the consumer is running again. */
+  consuming = false;
   private readonly chunkSize: number;
   private readonly maxBackoffMs: number;
   private readonly produceTimeoutMs: number;
   private stopping = false;
 
-  constructor(kafka: Kafka, private readonly options: BatchServerOptions) {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: BatchServerOptions,
+  ) {
     super();
     this.chunkSize = options.chunkSize ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.produceTimeoutMs = options.produceTimeoutMs ?? 10_000;
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
+    this.consumer = this.createConsumer();
+    this.publisher = new Publisher(kafka);
+  }
+
+  private createConsumer(): Consumer {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_MS,
       // Idle-poll bound only; data is returned as soon as it arrives (minBytes 1).
       maxWaitTimeInMs: 100,
       // Must hold the largest event (a 1,000-member group PATCH), else the consumer stalls.
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
-    this.publisher = new Publisher(kafka);
+    // kafkajs restarts itself after retriable crashes; after a non-retriable one (e.g. the group
+    // forgot this member) it just stops. A directory that is alive but not consuming answers nothing,
+    // so start a fresh consumer (found by the MariaDB-pause fault test).
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.consuming = false;
+      if (!payload.restart && !this.stopping) this.restartConsumer(payload.error);
+    });
+    return consumer;
+  }
+
+  private restartConsumer(cause: Error): void {
+    if (this.restarting) return;
+    this.log.warn(`consumer crashed (${cause.message}); starting a fresh one`);
+    this.restarting = (async () => {
+      for (let attempt = 1; !this.stopping; attempt++) {
+        try {
+          await this.consumer.disconnect().catch(() => undefined);
+          this.consumer = this.createConsumer();
+          await this.startConsumer();
+          this.log.log('consumer running again');
+          return;
+        } catch (error) {
+          this.log.warn(`consumer restart failed (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`);
+          await sleep(Math.min(this.maxBackoffMs, 500 * attempt));
+        }
+      }
+    })().finally(() => (this.restarting = undefined));
+  }
+
+  private async startConsumer(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.messageHandlers.keys()], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.consuming = true;
   }
 
   async listen(callback: (...optionalParams: unknown[]) => unknown): Promise<void> {
     try {
       await this.publisher.connect();
-      await this.consumer.connect();
-      const topics = [...this.messageHandlers.keys()];
-      await this.consumer.subscribe({ topics, fromBeginning: true });
-      await this.consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
-        eachBatch: (payload) => this.handleBatch(payload),
-      });
-      this.log.log(`consuming ${topics.join(', ')} as group ${this.options.groupId}`);
+      await this.startConsumer();
+      this.log.log(`consuming ${[...this.messageHandlers.keys()].join(', ')} as group ${this.options.groupId}`);
       callback();
     } catch (error) {
       callback(error);
@@ -112,21 +156,37 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         timestamp: m.timestamp,
       }));
 
-      const outcome = await this.retry('handler', alive, heartbeat, async () =>
-        (await lastValueFrom(this.transformToObservable(await handler(chunk)))) as BatchOutcome,
-      );
-      if (!outcome) return;
-      const produced = await this.retry('produce', alive, heartbeat, async () => {
-        for (const { topic, messages } of outcome.produce) {
-          if (messages.length) await this.publisher.publish(topic, messages, this.produceTimeoutMs);
-        }
-        return true;
-      });
+      // kafkajs has no background heartbeat: a query that hangs (MySQL frozen, not refusing) would
+      // otherwise outlast the session and get this member evicted mid-chunk.
+      const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+      let produced: boolean | undefined;
+      try {
+        const outcome = await this.retry('handler', alive, heartbeat, async () =>
+          (await lastValueFrom(this.transformToObservable(await handler(chunk)))) as BatchOutcome,
+        );
+        if (!outcome) return;
+        produced = await this.retry('produce', alive, heartbeat, async () => {
+          for (const { topic, messages } of outcome.produce) {
+            if (messages.length) await this.publisher.publish(topic, messages, this.produceTimeoutMs);
+          }
+          return true;
+        });
+      } finally {
+        clearInterval(beat);
+      }
       if (!produced) return;
 
       resolveOffset(last);
-      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-      await heartbeat();
+      try {
+        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        await heartbeat();
+      } catch (error) {
+        // The group moved on (this member was evicted, or a rebalance began): the chunk is committed
+        // in MySQL and replied to; whoever gets the partition re-reads it and the dedupe rows answer.
+        if (!LOST_MEMBERSHIP.has((error as { type?: string }).type ?? '')) throw error;
+        this.log.warn(`offset commit after the group moved on (${(error as Error).message}); the next owner re-reads from the last commit`);
+        return;
+      }
     }
   }
 
@@ -152,6 +212,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   async close(): Promise<void> {
     this.stopping = true;
+    await this.restarting;
     // disconnect() waits for the batch in flight, then leaves the group (no session-timeout wait).
     await this.consumer.disconnect();
     await this.publisher.disconnect();
