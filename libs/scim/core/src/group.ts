@@ -1,3 +1,4 @@
+import { checkResourceSchemas, findKey } from './resource-schemas';
 import { coerceAttributes, DEFAULT_LIMITS, isRecord } from './coerce-attributes';
 import { ScimErrors } from './errors';
 import type { GroupAttributes, GroupMember, StoredGroup } from './group.types';
@@ -9,27 +10,14 @@ export const MAX_MEMBER_VALUE_LENGTH = 64;
 /** Largest member list accepted in one POST/PUT body or one PATCH `replace members`. */
 export const MAX_GROUP_MEMBERS = 100_000;
 
-const KNOWN_SCHEMAS = [SCHEMA_GROUP, SCHEMA_ENTRA_GROUP].map((s) => s.toLowerCase());
+const KNOWN_SCHEMAS = [SCHEMA_GROUP, SCHEMA_ENTRA_GROUP];
 
 /** displayName and externalId only: `members` is validated here, not by coerceAttributes (its 100-value cap). */
 const SCALAR_ATTRIBUTES = GROUP_SCHEMA.attributes.filter((a) => a.name !== 'members');
 
-function findKey(body: Record<string, unknown>, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  return Object.keys(body).find((k) => k.toLowerCase() === lower);
-}
-
+// Entra lists its ADSCIM Group schema on POST /Groups; it carries nothing we store.
 function checkSchemas(body: Record<string, unknown>): void {
-  const key = findKey(body, 'schemas');
-  const schemas = key === undefined ? undefined : body[key];
-  if (!Array.isArray(schemas) || !schemas.every((s): s is string => typeof s === 'string')) {
-    throw ScimErrors.invalidValue(`schemas must be an array of schema URNs including "${SCHEMA_GROUP}"`);
-  }
-  const lower = schemas.map((s) => s.toLowerCase());
-  if (!lower.includes(SCHEMA_GROUP.toLowerCase())) throw ScimErrors.invalidValue(`schemas must include "${SCHEMA_GROUP}"`);
-  // Entra lists its ADSCIM Group schema on POST /Groups; it carries nothing we store.
-  const unknown = schemas.find((s) => !KNOWN_SCHEMAS.includes(s.toLowerCase()));
-  if (unknown !== undefined) throw ScimErrors.invalidValue(`unsupported schema "${unknown}"`);
+  checkResourceSchemas(body, { core: SCHEMA_GROUP, known: KNOWN_SCHEMAS, ignoreUnknownExtensions: false });
 }
 
 /** A required, non-blank displayName of at most 255 characters (RFC 7643 §4.2 prose calls it REQUIRED). */

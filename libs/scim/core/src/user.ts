@@ -1,3 +1,4 @@
+import { checkResourceSchemas, findKey } from './resource-schemas';
 import { coerceAttributes, isRecord } from './coerce-attributes';
 import { ScimErrors } from './errors';
 import { ENTERPRISE_USER_SCHEMA, SCHEMA_ENTERPRISE_USER, SCHEMA_USER, USER_SCHEMA } from './schemas';
@@ -5,30 +6,10 @@ import type { EnterpriseUser, StoredUser, UserAttributes } from './user.types';
 
 export const MAX_USER_NAME_LENGTH = 255;
 
-const KNOWN_SCHEMAS = [SCHEMA_USER, SCHEMA_ENTERPRISE_USER].map((s) => s.toLowerCase());
-
-function findKey(body: Record<string, unknown>, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  return Object.keys(body).find((k) => k.toLowerCase() === lower);
-}
+const KNOWN_SCHEMAS = [SCHEMA_USER, SCHEMA_ENTERPRISE_USER];
 
 function checkSchemas(body: Record<string, unknown>): void {
-  const key = findKey(body, 'schemas');
-  const schemas = key === undefined ? undefined : body[key];
-  if (!Array.isArray(schemas) || !schemas.every((s): s is string => typeof s === 'string')) {
-    throw ScimErrors.invalidValue(`schemas must be an array of schema URNs including "${SCHEMA_USER}"`);
-  }
-  // Schema URNs are compared case-insensitively, like attribute names (RFC 7643 §2.1).
-  const lower = schemas.map((s) => s.toLowerCase());
-  if (!lower.includes(SCHEMA_USER.toLowerCase())) throw ScimErrors.invalidValue(`schemas must include "${SCHEMA_USER}"`);
-  // Another resource's core schema is a client mistake. An extension we do not know is not: Entra
-  // lists a custom extension (urn:ietf:params:scim:schemas:extension:<name>:2.0:User) whenever an admin
-  // maps custom attributes, and failing those users would stop their provisioning. Its values are not
-  // stored (like any attribute we do not define) and the extension is not returned.
-  const foreignCore = schemas.find((s) => s.toLowerCase().startsWith('urn:ietf:params:scim:schemas:core:') && !KNOWN_SCHEMAS.includes(s.toLowerCase()));
-  if (foreignCore !== undefined) throw ScimErrors.invalidValue(`unsupported schema "${foreignCore}" for a User`);
-  const notUrn = schemas.find((s) => !s.toLowerCase().startsWith('urn:') && !KNOWN_SCHEMAS.includes(s.toLowerCase()));
-  if (notUrn !== undefined) throw ScimErrors.invalidValue(`unsupported schema "${notUrn}"`);
+  checkResourceSchemas(body, { core: SCHEMA_USER, known: KNOWN_SCHEMAS, ignoreUnknownExtensions: true });
 }
 
 function parseEnterprise(body: Record<string, unknown>): EnterpriseUser | undefined {
