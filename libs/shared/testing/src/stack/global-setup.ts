@@ -3,8 +3,9 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, writeState } from './state';
 
-// Jest loads this file without moduleNameMapper, so the stack helpers come from the build output.
-type Devstack = typeof import('../../../devstack/src');
+// Jest loads this file without moduleNameMapper, so the stack helpers come from the build output
+// (the import below is for types only and is erased).
+import type * as Devstack from '@taskize/devstack';
 
 /**
  * Integration tests run against real processes: the test Kafka broker and MariaDB schemas that
@@ -13,7 +14,7 @@ type Devstack = typeof import('../../../devstack/src');
  */
 export default async function globalSetup(): Promise<void> {
   execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs')], { stdio: 'inherit' });
-  const devstack = require(join(REPO_ROOT, 'dist/libs/shared/devstack/src/index.js')) as Devstack;
+  const devstack = require(join(REPO_ROOT, 'dist/libs/shared/devstack/src/index.js')) as typeof Devstack;
   const infra = devstack.infraEnv('test');
   await devstack.prepare(infra, 'test');
   mkdirSync(join(REPO_ROOT, '.cache/test-reports'), { recursive: true });
