@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter } from '@taskize/http';
+import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter, exitCleanlyOnSignals } from '@taskize/http';
 import { AuthModule } from './app.module';
 import { loadConfig } from './config';
 
@@ -14,8 +14,8 @@ async function bootstrap() {
   const app = await NestFactory.create<NestFastifyApplication>(AuthModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: BODY_LIMIT_BYTES }), { bodyParser: false });
   configureScimFastify(app, BODY_LIMIT_BYTES);
   app.useGlobalFilters(new ScimExceptionFilter('application/json'));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);
+  exitCleanlyOnSignals(app);
   new Logger('auth').log(`listening on http://${cfg.HTTP_HOST}:${cfg.HTTP_PORT}`);
 }
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter } from '@taskize/http';
+import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter, exitCleanlyOnSignals } from '@taskize/http';
 import { KafkaBatchServer } from '@taskize/kafka';
 import { DirectoryModule } from './app.module';
 import { loadConfig } from './config';
@@ -15,11 +15,11 @@ async function bootstrap() {
   const app = await NestFactory.create<NestFastifyApplication>(DirectoryModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: BODY_LIMIT_BYTES }), { bodyParser: false });
   configureScimFastify(app, BODY_LIMIT_BYTES);
   app.useGlobalFilters(new ScimExceptionFilter('application/json'));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   app.connectMicroservice({ strategy: app.get(KafkaBatchServer) }, { inheritAppConfig: true });
   // Bind HTTP before joining the consumer group: a process that cannot serve (port taken) must not
   // hold partitions until its session times out.
   await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);
+  exitCleanlyOnSignals(app);
   try {
     await app.startAllMicroservices();
   } catch (error) {

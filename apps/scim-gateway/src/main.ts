@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter } from '@taskize/http';
+import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter, exitCleanlyOnSignals } from '@taskize/http';
 import { GatewayModule } from './app.module';
 import { loadConfig } from './config';
 
@@ -11,8 +11,8 @@ async function bootstrap() {
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: cfg.BODY_LIMIT_BYTES }), { bodyParser: false });
   configureScimFastify(app, cfg.BODY_LIMIT_BYTES);
   app.useGlobalFilters(new ScimExceptionFilter());
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);
+  exitCleanlyOnSignals(app);
   new Logger('scim-gateway').log(`SCIM base URL ${cfg.PUBLIC_BASE_URL} (listening on http://${cfg.HTTP_HOST}:${cfg.HTTP_PORT})`);
 }
 
