@@ -59,7 +59,7 @@ export interface ScimResponse {
 export function scim(
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown; rawBody?: string | Buffer; contentType?: string; headers?: Record<string, string> } = {},
+  opts: { token?: string; body?: unknown; rawBody?: string | Buffer; contentType?: string; headers?: Record<string, string>; gatewayUrl?: string } = {},
 ): Promise<ScimResponse> {
   const headers: Record<string, string> = { accept: 'application/scim+json', ...opts.headers };
   if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
@@ -72,7 +72,7 @@ export function scim(
   }
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = request(`${readState().gatewayUrl}/scim/v2${path}`, { method, headers, timeout: 30_000 }, (res) => {
+    const req = request(`${opts.gatewayUrl ?? readState().gatewayUrl}/scim/v2${path}`, { method, headers, timeout: 30_000 }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

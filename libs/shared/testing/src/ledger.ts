@@ -59,7 +59,14 @@ export class Ledger {
   inFlight = 0;
   private seq = 0;
 
-  constructor(tenants: readonly TestTenant[] = []) {
+  /**
+   * `pickGateway` plays a load balancer in front of several gateway instances (default: the stack's
+   * one). Take an instance out of the rotation before stopping it, as a load balancer drains it.
+   */
+  constructor(
+    tenants: readonly TestTenant[] = [],
+    private readonly pickGateway?: () => string,
+  ) {
     for (const t of tenants) this.addTenant(t);
   }
 
@@ -78,7 +85,8 @@ export class Ledger {
     let entry: LedgerEntry;
     this.inFlight++;
     try {
-      const res = await scim(method, path, { token: tenant.token, ...(body === undefined ? {} : { body }) });
+      const gatewayUrl = this.pickGateway?.();
+      const res = await scim(method, path, { token: tenant.token, ...(body === undefined ? {} : { body }), ...(gatewayUrl ? { gatewayUrl } : {}) });
       const bodyId = typeof res.body['id'] === 'string' ? res.body['id'] : undefined;
       const resourceId = m?.[2]?.toLowerCase() ?? (verdictOf(res.status) === 'acknowledged' ? bodyId : undefined);
       const meta = res.body['meta'] as { version?: string } | undefined;
