@@ -1,14 +1,36 @@
+import { repoRoot } from '@taskize/devstack';
 import { createTenant, infra, killService, scim, waitFor, type TestTenant } from '@taskize/testing';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
+/**
+ * The test broker's java pid. The pid file written by scripts/infra.sh is checked against the process's
+ * command line; `pgrep` is exec'd directly, not through `bash -c`, because a shell carrying the pattern
+ * in its own argv matches itself — a CI run once picked that short-lived shell's pid (kill ESRCH).
+ */
 function kafkaPid(): number {
-  const port = (infra()['KAFKA_BROKERS'] ?? '').split(':')[1];
-  const out = execFileSync('bash', ['-c', `pgrep -f 'kafka.Kafka .*test/server.properties' || true`], { encoding: 'utf8' }).trim();
-  const pid = Number(out.split('\n')[0]);
-  if (!pid) throw new Error(`no test broker process found (port ${port})`);
+  const props = join(repoRoot(), '.cache', 'test', 'server.properties');
+  const isBroker = (pid: number): boolean => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(`kafka.Kafka ${props}`);
+    } catch {
+      return false;
+    }
+  };
+  const fromFile = Number(readFileSync(join(repoRoot(), '.cache', 'test', 'kafka.pid'), 'utf8').trim());
+  if (fromFile && isBroker(fromFile)) return fromFile;
+  let out = '';
+  try {
+    out = execFileSync('pgrep', ['-f', `kafka.Kafka ${props}`], { encoding: 'utf8' });
+  } catch {
+    // pgrep exits 1 when nothing matches
+  }
+  const pid = out.split('\n').map(Number).find((p) => p && isBroker(p));
+  if (!pid) throw new Error(`no test broker process found (port ${(infra()['KAFKA_BROKERS'] ?? '').split(':')[1]})`);
   return pid;
 }
 
