@@ -23,7 +23,7 @@ summary() {
   ' "$reports/unit.json" "$reports/integration.json"
 }
 
-bash scripts/ensure-deps.sh
+bash scripts/ensure-deps.sh --browser
 echo "== build" >&2
 node scripts/build.mjs
 echo "== typecheck" >&2
