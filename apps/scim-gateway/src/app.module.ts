@@ -2,8 +2,10 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { HealthController, LifecycleState, READINESS_CHECKS } from '@taskize/http';
 import { KafkaReadiness, createKafka } from '@taskize/kafka';
 import type { Kafka } from 'kafkajs';
+import { AccessTokenVerifier } from './auth/access-token.verifier';
 import { AuthClient } from './auth/auth.client';
 import { BearerTokenGuard } from './auth/bearer-token.guard';
+import { ConnectionClient } from './auth/connection.client';
 import type { GatewayConfig } from './config';
 import { DirectoryClient } from './directory/directory.client';
 import { DiscoveryController } from './discovery/discovery.controller';
@@ -24,6 +26,8 @@ export class GatewayModule {
         { provide: KAFKA, useValue: createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: cfg.KAFKA_CLIENT_ID ?? `scim-gateway-${cfg.INSTANCE_ID}` }) },
         LifecycleState,
         AuthClient,
+        AccessTokenVerifier,
+        ConnectionClient,
         BearerTokenGuard,
         DirectoryClient,
         ProvisioningService,

@@ -21,6 +21,22 @@ export const configSchema = z.object({
   /** Okta batches up to ~1,000 member changes in one PATCH; 1 MiB holds that with room to spare. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
   TOKEN_CACHE_TTL_MS: ms(30_000),
+  /**
+   * OAuth JWT access tokens (issue 5). `iss` must equal AUTH_ISSUER exactly (default: the auth service's /oauth
+   * mount); no trailing-slash trimming, because the comparison is a string match (RFC 9068 §4).
+   */
+  AUTH_ISSUER: z.string().url().optional(),
+  /** Where the signing keys are fetched; default `${AUTH_URL}/oauth/jwks`, the internal route to auth. */
+  AUTH_JWKS_URL: z.string().url().optional(),
+  /** The resource indicator tokens must carry in `aud` (RFC 8707); default PUBLIC_BASE_URL. */
+  SCIM_AUDIENCE: z.string().url().optional(),
+  /** After a JWKS fetch, an unknown `kid` waits this long before the next fetch (a flood of forged kids cannot hammer auth). */
+  JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
+  /**
+   * How long "this OAuth connection is active" is believed. At most 30 s, so a disconnect, demotion or plan downgrade
+   * takes effect within 60 s even when a request lands just before the answer expires.
+   */
+  CONNECTION_CACHE_TTL_MS: z.coerce.number().int().min(1).max(30_000).default(30_000),
   /** Identifies this instance's replies; unique per process unless set. */
   INSTANCE_ID: z
     .string()
@@ -29,8 +45,20 @@ export const configSchema = z.object({
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
 });
 
-export type GatewayConfig = z.infer<typeof configSchema>;
+type DerivedKeys = 'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'SCIM_AUDIENCE';
+/** The schema's output with the defaults that depend on other keys filled in. */
+export type GatewayConfig = Omit<z.infer<typeof configSchema>, DerivedKeys> & Record<DerivedKeys, string>;
+
+/** Defaults derived from other keys live here: a zod transform on the object would hide `shape`, which the deploy specs read. */
+export function withDerivedDefaults(parsed: z.infer<typeof configSchema>): GatewayConfig {
+  return {
+    ...parsed,
+    AUTH_ISSUER: parsed.AUTH_ISSUER ?? `${parsed.AUTH_URL}/oauth`,
+    AUTH_JWKS_URL: parsed.AUTH_JWKS_URL ?? `${parsed.AUTH_URL}/oauth/jwks`,
+    SCIM_AUDIENCE: parsed.SCIM_AUDIENCE ?? parsed.PUBLIC_BASE_URL,
+  };
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<GatewayConfig> {
-  return loadEnv('scim-gateway', configSchema, env);
+  return Object.freeze(withDerivedDefaults(loadEnv('scim-gateway', configSchema, env)));
 }
