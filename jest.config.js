@@ -8,8 +8,21 @@ const { compilerOptions } = require('./tsconfig.base.json');
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
-const transform = { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] };
-const common = { rootDir: __dirname, testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] };
+// ESM-only packages (jose 6, oidc-provider 9 and its ESM dependencies): Node >= 20.19 require()s them in the
+// built services, but Jest's module loader cannot before Node 24.9, so Jest compiles them to CommonJS too.
+const ESM_PACKAGES = ['jose', 'oidc-provider', 'quick-lru', 'nanoid', 'oidc-token-hash', '@koa', 'koa', 'koa-compose', 'eta', 'jsesc'];
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
+  '^.+/node_modules/.+\\.m?js$': ['@swc/jest', { swcrc: false, jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+  moduleNameMapper,
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
 
 module.exports = {
   projects: [

@@ -1,7 +1,3 @@
-/** @jest-environment ./apps/scim-gateway/src/auth/test/jose.environment.ts */
-// jose is ES-module only; the environment above loads it with Node's loader (why: see that file).
-jest.mock('jose', () => (globalThis as Record<string, unknown>)['__hostJose']);
-
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
