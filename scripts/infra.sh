@@ -76,6 +76,7 @@ PIDFILE="$PDIR/kafka.pid"
 KLOG="$PDIR/kafka.log"
 DATA="$PDIR/kafka-data"
 SECRETS="$PDIR/secrets.env"
+SIGNING_KEYS="$PDIR/auth-signing-keys.json"
 NODE_ID=1
 
 # ---------------------------------------------------------------- helpers
@@ -162,14 +163,14 @@ ensure_secrets() {
   touch "$SECRETS"
   umask "$old_umask"
   chmod 600 "$SECRETS"
-  local keys=(INTERNAL_API_TOKEN)
+  local keys=(INTERNAL_API_TOKEN AUTH_COOKIE_KEYS AUTH_CLIENT_SECRET_KEY)
   for svc in "${SERVICES[@]}"; do
     key="$(echo "$svc" | tr '[:lower:]' '[:upper:]')"
     keys+=("${key}_DB_PASSWORD" "${key}_DB_MIGRATION_PASSWORD")
   done
   for key in "${keys[@]}"; do
     if ! grep -q "^${key}=" "$SECRETS"; then
-      if [ "$key" = INTERNAL_API_TOKEN ]; then
+      if [ "$key" = INTERNAL_API_TOKEN ] || [ "$key" = AUTH_COOKIE_KEYS ] || [ "$key" = AUTH_CLIENT_SECRET_KEY ]; then
         echo "${key}=$(gen_hex 32)" >>"$SECRETS"      # 64 hex chars
       else
         echo "${key}=$(gen_hex 16)" >>"$SECRETS"      # 32 hex chars
@@ -177,6 +178,23 @@ ensure_secrets() {
       log "generated $key into ${SECRETS#"$ROOT"/}"
     fi
   done
+}
+
+# The auth service's token signing keys (a private JWKS, docs/adr/0003-oauth.md): one RSA key,
+# generated once per profile, never rotated here and never in the repository.
+ensure_signing_keys() {
+  [ -s "$SIGNING_KEYS" ] && return 0
+  command -v node >/dev/null 2>&1 || die "node is needed to generate ${SIGNING_KEYS#"$ROOT"/}"
+  local old_umask; old_umask="$(umask)"; umask 077
+  node -e '
+    const { generateKeyPairSync, randomBytes } = require("node:crypto");
+    const jwk = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" });
+    const kid = new Date().toISOString().slice(0, 10) + "-" + randomBytes(4).toString("hex");
+    process.stdout.write(JSON.stringify({ keys: [{ ...jwk, kid, alg: "RS256", use: "sig" }] }, null, 2) + "\n");
+  ' >"$SIGNING_KEYS.tmp" || { umask "$old_umask"; rm -f "$SIGNING_KEYS.tmp"; die "generating auth signing keys failed"; }
+  umask "$old_umask"
+  mv "$SIGNING_KEYS.tmp" "$SIGNING_KEYS"
+  log "generated auth signing keys into ${SIGNING_KEYS#"$ROOT"/}"
 }
 
 secret() {   # value of key $1 from secrets.env
@@ -436,6 +454,7 @@ cmd_up() {
   ensure_tools
   ensure_jars
   ensure_secrets
+  ensure_signing_keys
   KAFKA_WAS_RUNNING=0
   ensure_kafka
   ensure_mysql
@@ -549,6 +568,11 @@ cmd_env() {
   done
   v="$(secret INTERNAL_API_TOKEN)"; [ -n "$v" ] || die "INTERNAL_API_TOKEN missing in $SECRETS; run up"
   echo "INTERNAL_API_TOKEN=$v"
+  # The auth service's OAuth secrets (issue 5); absent until the next `up` on an older .cache.
+  for key in AUTH_COOKIE_KEYS AUTH_CLIENT_SECRET_KEY; do
+    v="$(secret "$key")"; [ -z "$v" ] || echo "${key}=$v"
+  done
+  [ ! -s "$SIGNING_KEYS" ] || echo "AUTH_SIGNING_KEYS_FILE=$SIGNING_KEYS"
 }
 
 # Only the broker, data dir kept: a "broker crashed and came back" fault, not a fresh environment.

@@ -1,29 +1,59 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { HealthController, INTERNAL_API_TOKEN, InternalTokenGuard, LifecycleState, READINESS_CHECKS } from '@taskize/http';
+import { createHmac } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { AuthConfig } from './config';
+import { AccountsStore } from './accounts/accounts.store';
+import { ClientsStore } from './clients/clients.store';
+import { type AuthConfig, oauthSettings } from './config';
+import { ConnectionsStore } from './connections/connections.store';
 import { dataSourceOptions } from './data-source';
 import { MysqlReadiness } from '@taskize/db';
+import { FormSecurity } from './interaction/form-security';
+import { InteractionController, PUBLIC_ORIGIN } from './interaction/interaction.controller';
+import { ThrottleStore } from './interaction/throttle.store';
 import { InternalController } from './internal/internal.controller';
+import { mysqlAdapter } from './oidc/mysql.adapter';
+import { OIDC_PROVIDER } from './oidc/oidc.types';
+import { createProvider } from './oidc/provider.factory';
+import { loadSigningKeys } from './oidc/signing-keys';
 import { OrganisationsStore } from './organisations/organisations.store';
 import { ScimTokensStore } from './tokens/scim-tokens.store';
+
+const byDataSource = <T>(make: (ds: DataSource) => T) => ({ useFactory: make, inject: [getDataSourceToken()] });
 
 @Module({})
 export class AuthModule {
   static register(cfg: AuthConfig): DynamicModule {
+    const oauth = oauthSettings(cfg);
+    // Read at start-up so a missing or bad key file fails the boot, not the first sign-in.
+    const keys = loadSigningKeys(oauth.signingKeysFile);
+    // Form tokens get their own key derived from the newest cookie key (rotating it only voids open sign-ins).
+    const formKey = createHmac('sha256', oauth.cookieKeys[0] ?? '').update('interaction-forms').digest('base64url');
     return {
       module: AuthModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg))],
-      controllers: [InternalController, HealthController],
+      controllers: [InternalController, HealthController, InteractionController],
       providers: [
         { provide: INTERNAL_API_TOKEN, useValue: cfg.INTERNAL_API_TOKEN },
         InternalTokenGuard,
         LifecycleState,
         MysqlReadiness,
         { provide: READINESS_CHECKS, useFactory: (m: MysqlReadiness) => [m], inject: [MysqlReadiness] },
-        { provide: OrganisationsStore, useFactory: (ds: DataSource) => new OrganisationsStore(ds), inject: [getDataSourceToken()] },
-        { provide: ScimTokensStore, useFactory: (ds: DataSource) => new ScimTokensStore(ds), inject: [getDataSourceToken()] },
+        { provide: OrganisationsStore, ...byDataSource((ds) => new OrganisationsStore(ds)) },
+        { provide: ScimTokensStore, ...byDataSource((ds) => new ScimTokensStore(ds)) },
+        { provide: AccountsStore, ...byDataSource((ds) => new AccountsStore(ds)) },
+        { provide: ClientsStore, ...byDataSource((ds) => new ClientsStore(ds, oauth.clientSecretKey)) },
+        { provide: ConnectionsStore, ...byDataSource((ds) => new ConnectionsStore(ds)) },
+        { provide: ThrottleStore, ...byDataSource((ds) => new ThrottleStore(ds)) },
+        { provide: FormSecurity, useValue: new FormSecurity(formKey) },
+        { provide: PUBLIC_ORIGIN, useValue: new URL(oauth.publicUrl).origin },
+        {
+          provide: OIDC_PROVIDER,
+          useFactory: (ds: DataSource, accounts: AccountsStore, clients: ClientsStore) =>
+            createProvider({ settings: oauth, keys, adapter: mysqlAdapter(ds, clients), accounts }),
+          inject: [getDataSourceToken(), AccountsStore, ClientsStore],
+        },
       ],
     };
   }

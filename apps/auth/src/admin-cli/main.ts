@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config';
+import { AccountsStore } from '../accounts/accounts.store';
+import { ClientsStore } from '../clients/clients.store';
+import { loadConfig, oauthSettings } from '../config';
 import { dataSourceOptions } from '../data-source';
 import { OrganisationError, OrganisationsStore } from '../organisations/organisations.store';
 import { ScimTokensStore } from '../tokens/scim-tokens.store';
 
 /**
- * `npm run admin -- <command>`: organisations and SCIM tokens, straight against the auth schema.
+ * `npm run admin -- <command>`: organisations, accounts, OAuth clients and SCIM tokens, straight against the auth schema.
  * token:create prints only the token on stdout (so `TOKEN=$(npm run -s admin -- token:create …)` works).
  */
 async function withDb<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
@@ -55,6 +57,70 @@ program
       return (await new ScimTokensStore(ds).create(org.id, o.label)).token;
     });
     process.stdout.write(`${token}\n`);
+  });
+
+program
+  .command('org:set-plan')
+  .description('change an organisation’s plan (only business and enterprise may connect Okta)')
+  .requiredOption('--org <slug>', 'organisation slug')
+  .requiredOption('--plan <plan>', 'free | team | business | enterprise')
+  .action(async (o: { org: string; plan: string }) => {
+    const org = await withDb((ds) => new OrganisationsStore(ds).setPlan(o.org, o.plan));
+    process.stdout.write(`${JSON.stringify(org)}\n`);
+  });
+
+program
+  .command('user:create')
+  .description('create a Taskize account in an organisation (an existing account joins another organisation)')
+  .requiredOption('--org <slug>', 'organisation slug')
+  .requiredOption('--email <email>', 'sign-in email address')
+  .requiredOption('--password <password>', 'at least 12 characters (ignored when the account already exists)')
+  .option('--role <role>', 'admin | member', 'member')
+  .action(async (o: { org: string; email: string; password: string; role: string }) => {
+    const result = await withDb(async (ds) => {
+      const org = await new OrganisationsStore(ds).findBySlug(o.org);
+      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      const member = await new AccountsStore(ds).addMember({ organisationId: org.id, email: o.email, password: o.password, role: o.role });
+      return { userId: member.userId, created: member.created, organisationId: org.id, role: o.role };
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  });
+
+program
+  .command('user:disable')
+  .description('disable (or with --enable, re-enable) a Taskize account: it can no longer sign in or keep a connection')
+  .requiredOption('--email <email>', 'sign-in email address')
+  .option('--enable', 're-enable instead')
+  .action(async (o: { email: string; enable?: boolean }) => {
+    const found = await withDb((ds) => new AccountsStore(ds).setDisabled(o.email, !o.enable));
+    if (!found) throw new OrganisationError(`no account with email "${o.email}"`);
+  });
+
+program
+  .command('client:create')
+  .description('register the OAuth client Okta uses (one for all customers); prints what to paste into Okta')
+  .requiredOption('--name <name>', 'shown on the consent page, e.g. Okta')
+  .requiredOption('--redirect-uri <uri...>', 'exact callback URIs, e.g. https://system-admin.okta.com/admin/app/cpc/<appName>/oauth/callback')
+  .option('--json', 'print JSON instead of text')
+  .action(async (o: { name: string; redirectUri: string[]; json?: boolean }) => {
+    const cfg = loadConfig();
+    const oauth = oauthSettings(cfg);
+    const client = await withDb((ds) => new ClientsStore(ds, oauth.clientSecretKey).create({ name: o.name, redirectUris: o.redirectUri }));
+    const out = { clientId: client.clientId, clientSecret: client.clientSecret, authorizeUrl: `${oauth.issuer}/auth`, tokenUrl: `${oauth.issuer}/token`, redirectUris: client.redirectUris };
+    if (o.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else {
+      process.stdout.write(
+        [
+          'Paste into Okta (OIN wizard, "OAuth 2.0" authentication):',
+          `  Authorize endpoint: ${out.authorizeUrl}`,
+          `  Token endpoint:     ${out.tokenUrl}`,
+          `  Client ID:          ${out.clientId}`,
+          `  Client secret:      ${out.clientSecret}`,
+          `Registered redirect URIs: ${out.redirectUris.join(' ')}`,
+          '',
+        ].join('\n'),
+      );
+    }
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -30,6 +30,15 @@ export class OrganisationsStore {
     return org;
   }
 
+  async setPlan(slug: string, plan: string): Promise<Organisation> {
+    if (!(PLANS as readonly string[]).includes(plan)) throw new OrganisationError(`plan must be one of ${PLANS.join(', ')}`);
+    const result = (await this.db.query('UPDATE organisations SET plan = ? WHERE slug = ?', [plan, slug])) as { affectedRows?: number };
+    if (!result.affectedRows) throw new OrganisationError(`no organisation with slug "${slug}"`);
+    const org = await this.findBySlug(slug);
+    if (!org) throw new OrganisationError(`no organisation with slug "${slug}"`);
+    return org;
+  }
+
   async findBySlug(slug: string): Promise<Organisation | undefined> {
     const rows = (await this.db.query('SELECT id, slug, name, plan FROM organisations WHERE slug = ?', [slug])) as Organisation[];
     return rows[0];

@@ -49,6 +49,18 @@ function dbEnv(infra: Env, prefix: 'AUTH' | 'DIRECTORY'): Env {
   };
 }
 
+/** The auth service's authorization server (issue 5): public URL, SCIM audience, keys and secrets from infra. */
+function authOAuthEnv(infra: Env, profile: Profile): Env {
+  const ports = PORTS[profile];
+  return {
+    AUTH_PUBLIC_URL: `http://127.0.0.1:${ports.auth}`,
+    SCIM_AUDIENCE: `http://127.0.0.1:${ports['scim-gateway']}/scim/v2`,
+    AUTH_SIGNING_KEYS_FILE: infra['AUTH_SIGNING_KEYS_FILE'] ?? '',
+    AUTH_COOKIE_KEYS: infra['AUTH_COOKIE_KEYS'] ?? '',
+    AUTH_CLIENT_SECRET_KEY: infra['AUTH_CLIENT_SECRET_KEY'] ?? '',
+  };
+}
+
 /** The environment one service gets, with the same names as docker-compose.yml and deploy/k8s. */
 export function serviceEnv(app: AppName, infra: Env, profile: Profile, overrides: Env = {}): Env {
   const ports = PORTS[profile];
@@ -61,7 +73,7 @@ export function serviceEnv(app: AppName, infra: Env, profile: Profile, overrides
   };
   const specific: Env =
     app === 'auth'
-      ? dbEnv(infra, 'AUTH')
+      ? { ...dbEnv(infra, 'AUTH'), ...authOAuthEnv(infra, profile) }
       : app === 'directory'
         ? dbEnv(infra, 'DIRECTORY')
         : {
