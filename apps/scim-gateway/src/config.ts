@@ -5,6 +5,22 @@ import { httpFields, internalFields, kafkaFields, loadEnv, logFields, z } from '
 const url = z.string().url().transform((u) => u.replace(/\/+$/, ''));
 const ms = (def: number) => z.coerce.number().int().min(1).max(120_000).default(def);
 
+/**
+ * Microsoft Entra requires gallery apps to accept at least 25 requests/s per tenant ("Develop and plan provisioning
+ * for a SCIM endpoint"); a job throttled below that is paused on every 429 and can end up quarantined. No plan's
+ * per-instance rate may go under it (see src/rate-limit/ for why the rate is per gateway instance).
+ */
+export const ENTRA_MIN_REQUESTS_PER_SECOND = 25;
+export const PLANS = ['free', 'team', 'business', 'enterprise'] as const;
+export type Plan = (typeof PLANS)[number];
+const perSecond = (def: number) =>
+  z.coerce
+    .number()
+    .min(ENTRA_MIN_REQUESTS_PER_SECOND, `must be at least ${ENTRA_MIN_REQUESTS_PER_SECOND}: Microsoft Entra requires 25 requests/s per tenant`)
+    .max(100_000)
+    .default(def);
+const burst = (def: number) => z.coerce.number().int().min(1).max(1_000_000).default(def);
+
 export const configSchema = z.object({
   ...httpFields(3000),
   ...kafkaFields,
@@ -43,6 +59,27 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/)
     .default(() => `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 60)}-${process.pid}-${randomBytes(3).toString('hex')}`),
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /**
+   * Per-tenant token buckets, by the tenant's plan, PER GATEWAY INSTANCE (src/rate-limit/). Burst is the bucket's
+   * capacity: what a tenant may send at once after a quiet moment (Okta and Entra send in parallel bursts). Default
+   * bursts are two seconds' worth; a burst below one second's worth would refuse an evenly paced client at the
+   * rate's edge after any jitter, so it is refused here.
+   */
+  RATE_LIMIT_FREE_PER_SECOND: perSecond(25),
+  RATE_LIMIT_FREE_BURST: burst(50),
+  RATE_LIMIT_TEAM_PER_SECOND: perSecond(50),
+  RATE_LIMIT_TEAM_BURST: burst(100),
+  RATE_LIMIT_BUSINESS_PER_SECOND: perSecond(100),
+  RATE_LIMIT_BUSINESS_BURST: burst(200),
+  RATE_LIMIT_ENTERPRISE_PER_SECOND: perSecond(150),
+  RATE_LIMIT_ENTERPRISE_BURST: burst(300),
+}).superRefine((cfg, ctx) => {
+  for (const plan of PLANS) {
+    const key = plan.toUpperCase() as Uppercase<Plan>;
+    if (cfg[`RATE_LIMIT_${key}_BURST`] < cfg[`RATE_LIMIT_${key}_PER_SECOND`]) {
+      ctx.addIssue({ code: 'custom', path: [`RATE_LIMIT_${key}_BURST`], message: `must be at least RATE_LIMIT_${key}_PER_SECOND (one second's worth)` });
+    }
+  }
 });
 
 type DerivedKeys = 'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'SCIM_AUDIENCE';
