@@ -12,6 +12,7 @@ import { DiscoveryController } from './discovery/discovery.controller';
 import { GroupsController } from './groups/groups.controller';
 import { HttpReadiness } from './health/readiness';
 import { ProvisioningService } from './provisioning/provisioning.service';
+import { tenantRateLimitProvider } from './rate-limit/tenant-rate-limit.interceptor';
 import { CONFIG, KAFKA } from './shared/tokens';
 import { UsersController } from './users/users.controller';
 
@@ -31,6 +32,7 @@ export class GatewayModule {
         BearerTokenGuard,
         DirectoryClient,
         ProvisioningService,
+        tenantRateLimitProvider,
         { provide: KafkaReadiness, useFactory: (kafka: Kafka) => new KafkaReadiness(kafka), inject: [KAFKA] },
         {
           provide: READINESS_CHECKS,
