@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { HealthController, INTERNAL_API_TOKEN, InternalTokenGuard, LifecycleState, READINESS_CHECKS } from '@taskize/http';
+import { HealthController, INTERNAL_API_TOKEN, InternalTokenGuard, LifecycleState, ObservabilityModule, READINESS_CHECKS } from '@taskize/http';
 import { createHmac } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AccountsStore } from './accounts/accounts.store';
@@ -32,7 +32,10 @@ export class AuthModule {
     const formKey = createHmac('sha256', oauth.cookieKeys[0] ?? '').update('interaction-forms').digest('base64url');
     return {
       module: AuthModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg))],
+      imports: [
+        ObservabilityModule.forRoot({ service: 'auth', level: cfg.LOG_LEVEL, otlpEndpoint: cfg.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }),
+        TypeOrmModule.forRoot(dataSourceOptions(cfg)),
+      ],
       controllers: [InternalController, HealthController, InteractionController],
       providers: [
         { provide: INTERNAL_API_TOKEN, useValue: cfg.INTERNAL_API_TOKEN },

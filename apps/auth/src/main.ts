@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter, exitCleanlyOnSignals } from '@taskize/http';
+import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter, exitCleanlyOnSignals, useObservability } from '@taskize/http';
 import { AuthModule } from './app.module';
 import { loadConfig } from './config';
 import { OIDC_PROVIDER, type OidcProvider } from './oidc/oidc.types';
@@ -14,7 +14,8 @@ const FORM_LIMIT_BYTES = 16 * 1024;
 
 async function bootstrap() {
   const cfg = loadConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(AuthModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: BODY_LIMIT_BYTES }), { bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AuthModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: BODY_LIMIT_BYTES }), { bodyParser: false, bufferLogs: true });
+  useObservability(app);
   configureScimFastify(app, BODY_LIMIT_BYTES);
   const fastify = app.getHttpAdapter().getInstance();
   // The sign-in pages post HTML forms. A repeated field keeps its first value, never becomes an array.

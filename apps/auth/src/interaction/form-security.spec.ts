@@ -1,4 +1,4 @@
-import { FormSecurity, cspOrigin, pageHeaders } from './form-security';
+import { FormSecurity, clientIp, cspOrigin, pageHeaders } from './form-security';
 
 const KEY = 'x'.repeat(32);
 const T0 = Date.parse('2026-11-29T12:00:00Z');
@@ -40,5 +40,17 @@ describe('pageHeaders', () => {
 
   it.each([undefined, 'javascript:alert(1)', 'not a url'])('adds no form target for %p', (uri) => {
     expect(cspOrigin(uri)).toEqual([]);
+  });
+});
+
+describe('clientIp', () => {
+  it.each([
+    ['no proxy: the socket peer, whatever the header says', '10.0.0.9', '203.0.113.7', false, '10.0.0.9'],
+    ['behind the proxy: the hop it appended', '10.0.0.9', '203.0.113.7', true, '203.0.113.7'],
+    ['behind the proxy: a forged first hop is ignored', '10.0.0.9', '1.2.3.4, 203.0.113.7', true, '203.0.113.7'],
+    ['behind the proxy, no header: the socket peer', '10.0.0.9', undefined, true, '10.0.0.9'],
+    ['behind the proxy, repeated headers', '10.0.0.9', ['1.2.3.4', '198.51.100.2'], true, '198.51.100.2'],
+  ])('%s', (_what, socket, header, behind, expected) => {
+    expect(clientIp(socket, header, behind)).toBe(expected);
   });
 });

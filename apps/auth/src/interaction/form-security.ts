@@ -80,3 +80,14 @@ export function cspOrigin(uri: string | undefined): string[] {
     return [];
   }
 }
+
+/**
+ * The address failed sign-ins are counted against. Behind the TLS-terminating ingress (an https public
+ * URL) the socket peer is the proxy, so per-IP throttling would lock everyone out together: there the
+ * last X-Forwarded-For entry — the one our proxy appended, which a client cannot forge — is used.
+ */
+export function clientIp(socketIp: string, forwardedFor: string | string[] | undefined, behindProxy: boolean): string {
+  if (!behindProxy || forwardedFor === undefined) return socketIp;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((h) => h.trim()).filter(Boolean);
+  return hops.at(-1) ?? socketIp;
+}

@@ -8,7 +8,7 @@ import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../accou
 import { ConnectionsStore } from '../connections/connections.store';
 import { expiredError } from '../oidc/configuration';
 import { type InteractionDetails, OIDC_PROVIDER, type OidcProvider } from '../oidc/oidc.types';
-import { cspOrigin, FormSecurity, pageHeaders } from './form-security';
+import { clientIp, cspOrigin, FormSecurity, pageHeaders } from './form-security';
 import { ThrottleStore } from './throttle.store';
 import { consentPage, emailPage, errorPage, organisationPage, passwordPage, problemPage, STYLESHEET_PATH } from './views';
 
@@ -84,11 +84,12 @@ export class InteractionController {
       const targets = this.targets(details);
       const email = normaliseEmail(form['email'] ?? '');
       const password = form['password'] ?? '';
-      if (await this.throttle.blocked(email, req.ip)) return new PageResponse(429, passwordPage({ ...this.form(uid), email, error: THROTTLED }), targets);
+      const ip = clientIp(req.ip, req.headers['x-forwarded-for'], this.origin.startsWith('https:'));
+      if (await this.throttle.blocked(email, ip)) return new PageResponse(429, passwordPage({ ...this.form(uid), email, error: THROTTLED }), targets);
       const user = await this.accounts.findUserByEmail(email);
       const ok = password.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash())));
       if (!user || !ok) {
-        await this.throttle.recordFailure(email, req.ip);
+        await this.throttle.recordFailure(email, ip);
         return new PageResponse(401, passwordPage({ ...this.form(uid), email, error: WRONG_CREDENTIALS }), targets);
       }
       await this.throttle.clearAccount(email);

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccountsStore } from '../accounts/accounts.store';
@@ -47,6 +48,12 @@ export function createProvider(deps: ProviderDeps): OidcProvider {
   const provider = new Provider(deps.settings.issuer, providerConfiguration({ ...deps, policy }));
   // Behind a TLS-terminating proxy (https public URL) trust X-Forwarded-Proto/Host for URLs and secure cookies.
   provider.proxy = deps.settings.publicUrl.startsWith('https:');
+  const log = new Logger('oidc');
+  const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+  // Audit trail of what changes a connection; server_error is ours to fix (the client saw only "server_error").
+  provider.on('server_error', (_ctx, err) => log.error({ msg: 'oidc-provider server_error', err: err instanceof Error ? { message: err.message, stack: err.stack } : err }));
+  provider.on('grant.revoked', (_ctx, grantId) => log.warn({ msg: 'grant revoked', grantId }));
+  provider.on('grant.error', (_ctx, err) => log.log({ msg: 'token request refused', error: message(err) }));
   return provider;
 }
 
