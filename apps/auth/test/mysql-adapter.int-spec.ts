@@ -60,16 +60,29 @@ describe('MySQL adapter for oidc-provider', () => {
     expect(await new Adapter('Session')[method](id())).toBeUndefined();
   });
 
-  it('consume marks an authorization code consumed (epoch seconds), once', async () => {
+  it('consume marks an authorization code consumed (epoch seconds)', async () => {
     const key = id();
     const a = new Adapter('AuthorizationCode');
-    await a.upsert(key, { grantId: 'g' }, 60);
+    await a.upsert(key, { grantId: id() }, 60);
     await a.consume(key);
-    const first = await a.find(key);
-    expect(first?.consumed).toBe(Math.floor(now.getTime() / 1000));
-    now = new Date(now.getTime() + 5_000);
-    await a.consume(key);
-    expect((await a.find(key))?.consumed).toBe(first?.consumed);
+    expect((await a.find(key))?.consumed).toBe(Math.floor(now.getTime() / 1000));
+  });
+
+  it('of two concurrent consumes of one code, one wins; the other gets invalid_grant and the grant is revoked', async () => {
+    const [key, grantId, rt] = [id(), id(), id()];
+    const a = new Adapter('AuthorizationCode');
+    await a.upsert(key, { grantId }, 60);
+    await new Adapter('RefreshToken').upsert(rt, { grantId }, 3600);
+    const results = await Promise.allSettled([a.consume(key), a.consume(key)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const error = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Record<string, unknown>;
+    expect(error).toMatchObject({ message: 'invalid_grant', expose: true, statusCode: 400 });
+    expect(await new Adapter('RefreshToken').find(rt)).toBeUndefined();
+    expect(await a.find(key)).toBeUndefined();
+  });
+
+  it('consume of a token that no longer exists is invalid_grant', async () => {
+    await expect(new Adapter('AuthorizationCode').consume(id())).rejects.toMatchObject({ message: 'invalid_grant' });
   });
 
   it('a consumed refresh token looks unused once within the grace window, then consumed', async () => {
@@ -81,6 +94,7 @@ describe('MySQL adapter for oidc-provider', () => {
     expect((await a.find(key))?.consumed).toBeUndefined();
     await a.consume(key); // the retry spends the grace
     expect((await a.find(key))?.consumed).toEqual(expect.any(Number));
+    await expect(a.consume(key)).rejects.toMatchObject({ message: 'invalid_grant' }); // a racing third use
   });
 
   it('a consumed refresh token after the grace window is consumed (replay)', async () => {

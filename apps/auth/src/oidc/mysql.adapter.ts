@@ -26,6 +26,14 @@ export interface OidcAdapter {
 
 export type OidcAdapterClass = new (name: string) => OidcAdapter;
 
+/**
+ * oidc-provider renders an error with `expose` as `{ error: message, error_description }` at its
+ * status (helpers/err_out.js); this is its InvalidGrant without importing the package here.
+ */
+export function invalidGrant(description: string): Error {
+  return Object.assign(new Error('invalid_grant'), { expose: true, statusCode: 400, status: 400, error: 'invalid_grant', error_description: description });
+}
+
 /** Tokens, codes and session ids are bearer secrets: only their SHA-256 reaches MySQL. */
 export const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
 
@@ -116,15 +124,24 @@ export function mysqlAdapter(db: Queryable, clients: ClientsStore, opts: MysqlAd
     }
 
     /**
-     * One statement, so two concurrent consumers cannot both see it unconsumed after this returns.
-     * A second consume (the grace retry) spends the grace: MySQL assigns SET columns left to right,
-     * so grace_used sees consumed_at before it is set.
+     * Atomic: one conditional UPDATE, so of two concurrent exchanges of one code only one wins. The
+     * loser gets invalid_grant and the grant's tokens are revoked, as for any reuse (RFC 6749 §4.1.2);
+     * oidc-provider itself only checks `consumed` before calling this, which a race slips through.
+     * A consumed refresh token may be consumed once more within the grace window (the retry), which
+     * spends the grace: MySQL assigns SET columns left to right, so grace_used sees the old consumed_at.
      */
     async consume(id: string): Promise<void> {
-      await db.query(
-        'UPDATE oidc_payloads SET grace_used = (consumed_at IS NOT NULL), consumed_at = COALESCE(consumed_at, ?) WHERE model = ? AND id_hash = ?',
-        [now(), this.model, sha256(id)],
-      );
+      const at = now();
+      const result = (await db.query(
+        `UPDATE oidc_payloads SET grace_used = (consumed_at IS NOT NULL), consumed_at = COALESCE(consumed_at, ?)
+         WHERE model = ? AND id_hash = ? AND (consumed_at IS NULL OR (model = 'RefreshToken' AND grace_used = 0 AND consumed_at >= ?))`,
+        [at, this.model, sha256(id), new Date(at.getTime() - graceSeconds * 1000)],
+      )) as { affectedRows?: number };
+      if (result.affectedRows) return;
+      const rows = (await db.query('SELECT grant_id_hash FROM oidc_payloads WHERE model = ? AND id_hash = ?', [this.model, sha256(id)])) as { grant_id_hash: string | null }[];
+      const grantIdHash = rows[0]?.grant_id_hash;
+      if (grantIdHash) await db.query('DELETE FROM oidc_payloads WHERE grant_id_hash = ?', [grantIdHash]);
+      throw invalidGrant(`${this.model} already consumed`);
     }
 
     async destroy(id: string): Promise<void> {
