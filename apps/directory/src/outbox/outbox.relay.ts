@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Publisher } from '@taskize/kafka';
 import { toKafkaMessage, type IdentityEvent } from '@taskize/identity-events';
 import { TOPICS } from '@taskize/topics';
+import { metrics, setOutboxBacklogSampler } from '@taskize/observability';
 import type { Kafka } from 'kafkajs';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { KAFKA } from '../kafka.token';
@@ -15,7 +16,11 @@ interface OutboxRow {
   state: string | null;
 }
 
-const LOCK = 'taskize_directory_outbox_relay';
+/**
+ * Named locks are server-wide, not per schema: the lock name carries the schema, so two directories on
+ * one MySQL server (a dev and a test stack, two environments) each get their own relay leader.
+ */
+const LOCK = 'outbox_relay:';
 const BATCH = 500;
 const IDLE_POLL_MS = 50;
 const STANDBY_POLL_MS = 2_000;
@@ -35,6 +40,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private lockConnection?: QueryRunner;
   private running = false;
   private wake?: () => void;
+  /** A commit happened since the relay last looked: do not sleep (a notify during a publish is not lost). */
+  private dirty = false;
+  /**
+   * Published but not yet marked in MySQL. Marking is an fsync'ed UPDATE; it runs beside the next
+   * publish instead of in front of it, so commit → event does not wait for the previous batch's mark.
+   * The next SELECT skips these seqs. A crash before the mark re-publishes them (same event ids).
+   */
+  private readonly unmarked = new Set<string>();
+  private marking?: Promise<void>;
   private loop?: Promise<void>;
   private lastCleanup = 0;
 
@@ -43,6 +57,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(KAFKA) kafka: Kafka,
   ) {
     this.publisher = new Publisher(kafka);
+    // Scrape-time count of what is committed but not yet on identity.events (ix_outbox_pending keeps it cheap).
+    setOutboxBacklogSampler(async () => {
+      const [row] = (await this.db.query('SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL')) as { n: number | string }[];
+      return Number(row?.n ?? 0);
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -54,12 +73,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = false;
     this.notify();
     await this.loop;
+    await this.marking;
+    if (this.unmarked.size && this.lockConnection) await this.markPublished().catch(() => undefined);
+    await this.marking;
     await this.releaseLock();
     await this.publisher.disconnect().catch(() => undefined);
   }
 
   /** Called after a local commit: publish now rather than at the next poll. */
   notify(): void {
+    this.dirty = true;
     this.wake?.();
   }
 
@@ -68,6 +91,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.dirty) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -82,14 +106,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     while (this.running) {
       try {
         if (!(await this.ensureLock())) {
+          this.dirty = false; // a standby ignores its own commits: the leader relays them
           await this.sleep(STANDBY_POLL_MS);
           continue;
         }
+        this.dirty = false;
         const published = await this.publishBatch();
+        if (this.unmarked.size >= BATCH) await this.marking; // back-pressure: MySQL marks slower than Kafka takes
         await this.cleanup();
         if (published < BATCH) await this.sleep(IDLE_POLL_MS);
       } catch (error) {
         this.log.warn(`relay paused: ${error instanceof Error ? error.message : String(error)}`);
+        await this.marking;
+        this.unmarked.clear(); // re-read from MySQL: at-least-once
         await this.releaseLock();
         await this.sleep(1_000);
       }
@@ -100,7 +129,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.lockConnection) return true;
     const q = this.db.createQueryRunner();
     await q.connect();
-    const [row] = (await q.query('SELECT GET_LOCK(?, 0) AS got', [LOCK])) as { got: number | null }[];
+    const [row] = (await q.query('SELECT GET_LOCK(CONCAT(?, DATABASE()), 0) AS got', [LOCK])) as { got: number | null }[];
     if (Number(row?.got) === 1) {
       this.lockConnection = q;
       this.log.log('relaying the outbox (leader)');
@@ -114,31 +143,56 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const q = this.lockConnection;
     this.lockConnection = undefined;
     if (!q) return;
-    await q.query('SELECT RELEASE_LOCK(?)', [LOCK]).catch(() => undefined);
+    await q.query('SELECT RELEASE_LOCK(CONCAT(?, DATABASE()))', [LOCK]).catch(() => undefined);
     await q.release().catch(() => undefined);
   }
 
   private async publishBatch(): Promise<number> {
     // The lock connection answering proves we still hold the lock (it dies with the session).
     await this.lockConnection?.query('SELECT 1');
-    const rows = (await this.db.query(`SELECT seq, tenant_id, event, state FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`)) as OutboxRow[];
+    const skip = this.unmarked.size;
+    const rows = (
+      (await this.db.query(`SELECT seq, tenant_id, event, state FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH + skip}`)) as OutboxRow[]
+    ).filter((r) => !this.unmarked.has(String(r.seq)));
     if (!rows.length) return 0;
-    const events = rows.map((r) => toKafkaMessage(JSON.parse(r.event) as IdentityEvent));
+    const parsed = rows.map((r) => JSON.parse(r.event) as IdentityEvent);
+    const events = parsed.map((e) => toKafkaMessage(e));
     const state = rows.flatMap((r) => (r.state ? (JSON.parse(r.state) as StateRecord[]) : []));
-    await this.publisher.publish(
-      TOPICS.identityEvents.name,
-      events.map((m) => ({ key: m.key, value: Buffer.from(m.value), headers: m.headers })),
-      10_000,
-    );
-    if (state.length) {
-      await this.publisher.publish(
-        TOPICS.identityState.name,
-        state.map((s) => ({ key: s.key, value: s.value === null ? null : Buffer.from(JSON.stringify(s.value)) })),
+    // The two topics are independent streams: publish them together (each keeps its own order).
+    await Promise.all([
+      this.publisher.publish(
+        TOPICS.identityEvents.name,
+        events.map((m) => ({ key: m.key, value: Buffer.from(m.value), headers: m.headers })),
         10_000,
-      );
-    }
-    await this.db.query(`UPDATE outbox SET published_at = ? WHERE seq IN (${rows.map(() => '?').join(', ')})`, [new Date(), ...rows.map((r) => r.seq)]);
+      ),
+      state.length
+        ? this.publisher.publish(
+            TOPICS.identityState.name,
+            state.map((s) => ({ key: s.key, value: s.value === null ? null : Buffer.from(JSON.stringify(s.value)) })),
+            10_000,
+          )
+        : undefined,
+    ]);
+    const now = Date.now();
+    for (const e of parsed) metrics.relayLag().observe(Math.max(0, now - Date.parse(e.time)) / 1000);
+    for (const r of rows) this.unmarked.add(String(r.seq));
+    this.marking ??= this.markPublished().finally(() => (this.marking = undefined));
     return rows.length;
+  }
+
+  /** Marks every published seq (one UPDATE per round, while the relay goes on publishing). */
+  private async markPublished(): Promise<void> {
+    while (this.unmarked.size) {
+      const seqs = [...this.unmarked].slice(0, BATCH);
+      try {
+        await this.db.query(`UPDATE outbox SET published_at = ? WHERE seq IN (${seqs.map(() => '?').join(', ')})`, [new Date(), ...seqs]);
+      } catch (error) {
+        // Left unmarked in MySQL: the relay loop notices its own failure on its next query and re-reads.
+        this.log.warn(`marking published outbox rows failed: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+      for (const seq of seqs) this.unmarked.delete(seq);
+    }
   }
 
   private async cleanup(): Promise<void> {
