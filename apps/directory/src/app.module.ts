@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { HealthController, INTERNAL_API_TOKEN, InternalTokenGuard, LifecycleState, READINESS_CHECKS } from '@taskize/http';
+import { HealthController, INTERNAL_API_TOKEN, InternalTokenGuard, LifecycleState, ObservabilityModule, READINESS_CHECKS } from '@taskize/http';
 import { KafkaBatchServer, KafkaReadiness, createKafka } from '@taskize/kafka';
 import type { Kafka } from 'kafkajs';
 import type { DirectoryConfig } from './config';
@@ -22,7 +22,10 @@ export class DirectoryModule {
   static register(cfg: DirectoryConfig): DynamicModule {
     return {
       module: DirectoryModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(cfg))],
+      imports: [
+        ObservabilityModule.forRoot({ service: 'directory', level: cfg.LOG_LEVEL, otlpEndpoint: cfg.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }),
+        TypeOrmModule.forRoot(dataSourceOptions(cfg)),
+      ],
       controllers: [ProvisioningController, ReadApiController, HealthController],
       providers: [
         { provide: CONFIG, useValue: cfg },

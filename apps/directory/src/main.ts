@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter, exitCleanlyOnSignals } from '@taskize/http';
+import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter, exitCleanlyOnSignals, useObservability } from '@taskize/http';
 import { KafkaBatchServer } from '@taskize/kafka';
 import { DirectoryModule } from './app.module';
 import { loadConfig } from './config';
@@ -12,7 +12,8 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 
 async function bootstrap() {
   const cfg = loadConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(DirectoryModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: BODY_LIMIT_BYTES }), { bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(DirectoryModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: BODY_LIMIT_BYTES }), { bodyParser: false, bufferLogs: true });
+  useObservability(app);
   configureScimFastify(app, BODY_LIMIT_BYTES);
   app.useGlobalFilters(new ScimExceptionFilter('application/json'));
   app.connectMicroservice({ strategy: app.get(KafkaBatchServer) }, { inheritAppConfig: true });

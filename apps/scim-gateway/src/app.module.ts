@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { HealthController, LifecycleState, READINESS_CHECKS } from '@taskize/http';
+import { HealthController, LifecycleState, ObservabilityModule, READINESS_CHECKS } from '@taskize/http';
 import { KafkaReadiness, createKafka } from '@taskize/kafka';
 import type { Kafka } from 'kafkajs';
 import { AccessTokenVerifier } from './auth/access-token.verifier';
@@ -21,6 +21,7 @@ export class GatewayModule {
   static register(cfg: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
+      imports: [ObservabilityModule.forRoot({ service: 'scim-gateway', level: cfg.LOG_LEVEL, otlpEndpoint: cfg.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT })],
       controllers: [UsersController, GroupsController, DiscoveryController, HealthController],
       providers: [
         { provide: CONFIG, useValue: cfg },

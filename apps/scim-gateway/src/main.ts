@@ -2,14 +2,17 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter, exitCleanlyOnSignals } from '@taskize/http';
+import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter, exitCleanlyOnSignals, useObservability } from '@taskize/http';
 import { GatewayModule } from './app.module';
 import { loadConfig } from './config';
+import { installScimMetrics } from './shared/scim-metrics';
 
 async function bootstrap() {
   const cfg = loadConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: cfg.BODY_LIMIT_BYTES }), { bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(cfg), createFastifyAdapter({ bodyLimitBytes: cfg.BODY_LIMIT_BYTES }), { bodyParser: false, bufferLogs: true });
+  useObservability(app);
   configureScimFastify(app, cfg.BODY_LIMIT_BYTES);
+  installScimMetrics(app.getHttpAdapter().getInstance());
   app.useGlobalFilters(new ScimExceptionFilter());
   await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);
   exitCleanlyOnSignals(app);

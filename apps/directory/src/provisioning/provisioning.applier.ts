@@ -12,6 +12,7 @@ import {
 import { ScimError, ScimErrors, toErrorBody, type UserAttributes } from '@taskize/scim-core';
 import { applyUserPatch, parsePatchRequest, planGroupPatch } from '@taskize/scim-patch';
 import { TOPICS } from '@taskize/topics';
+import { SpanKind, contextFromTraceparent, currentTraceparent, inSpan, metrics, withLogContext } from '@taskize/observability';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { isPermanentDataError, mysqlError, type Queryable } from '@taskize/db';
 import { GroupsStore } from '../groups/groups.store';
@@ -46,8 +47,10 @@ export class ProvisioningApplier {
    * throws: the transport retries it, and nothing was committed or replied.
    */
   async applyChunk(messages: readonly ConsumedMessage[]): Promise<BatchOutcome> {
+    const started = process.hrtime.bigint();
     const replies: OutgoingMessage[] = [];
     const deadLetters: OutgoingMessage[] = [];
+    const counted: { type: string; outcome: string }[] = [];
     const q = this.db.createQueryRunner();
     await q.connect();
     try {
@@ -59,36 +62,16 @@ export class ProvisioningApplier {
         } catch (error) {
           if (!(error instanceof MalformedEventError)) throw error;
           deadLetters.push(this.deadLetter(message, error.reason));
+          counted.push({ type: 'unknown', outcome: 'dead_lettered' });
           continue;
         }
-        // Redelivered (or repeated within this chunk): answer the recorded outcome, apply nothing.
-        let outcome = await readOutcome(q, event.tenantId, event.id);
-        if (!outcome) {
-          await q.query('SAVEPOINT apply_event');
-          try {
-            outcome = await this.apply(q, event, new Date());
-          } catch (error) {
-            const clientError = error instanceof ScimError && error.status < 500;
-            if (!clientError && !isPermanentDataError(error)) throw error;
-            await q.query('ROLLBACK TO SAVEPOINT apply_event');
-            if (clientError) {
-              outcome = { eventId: event.id, tenantId: event.tenantId, status: error.status, body: toErrorBody(error) };
-            } else {
-              deadLetters.push(this.deadLetter(message, `mysql ${mysqlError(error).errno}: ${mysqlError(error).sqlMessage ?? ''}`));
-              outcome = { eventId: event.id, tenantId: event.tenantId, status: 400, body: toErrorBody(ScimErrors.invalidValue('the request could not be stored')) };
-            }
-          }
-          // A concurrent instance that applied the same event (rebalance) makes this a duplicate-key
-          // error: the chunk rolls back and is retried, and the retry finds that instance's outcome.
-          await q.query('INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)', [
-            event.tenantId,
-            event.id,
-            event.type,
-            outcome.status,
-            JSON.stringify(outcome.body),
-            new Date(),
-          ]);
-        }
+        // Each event is its own span (a child of the gateway request's, through the event's traceparent)
+        // and its own log context: one Okta request can be followed into this transaction (issue 6).
+        const outcome = await inSpan(
+          `apply ${event.type}`,
+          { parent: contextFromTraceparent(event.traceparent), kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': message.topic, 'messaging.kafka.partition': message.partition } },
+          () => withLogContext({ eventId: event.id, tenantId: event.tenantId }, () => this.applyOnce(q, message, event, deadLetters, counted)),
+        );
         if (event.replyTo) {
           replies.push({ key: event.replyTo, value: encodeOutcome(outcome), headers: { [HEADER_CORRELATION_ID]: event.id } });
         }
@@ -100,6 +83,9 @@ export class ProvisioningApplier {
     } finally {
       await q.release();
     }
+    // Counted only once committed: a rolled-back chunk is retried and counted then.
+    for (const labels of counted) metrics.eventsProcessed().inc(labels);
+    metrics.applyDuration().observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.relay.notify();
     return {
       produce: [
@@ -107,6 +93,54 @@ export class ProvisioningApplier {
         { topic: TOPICS.provisioningReplies.name, messages: replies },
       ],
     };
+  }
+
+  /** One event inside the chunk's transaction: its recorded outcome if redelivered, else applied under a SAVEPOINT. */
+  private async applyOnce(
+    q: QueryRunner,
+    message: ConsumedMessage,
+    event: ProvisioningEvent,
+    deadLetters: OutgoingMessage[],
+    counted: { type: string; outcome: string }[],
+  ): Promise<ProvisioningOutcome> {
+    // Redelivered (or repeated within this chunk): answer the recorded outcome, apply nothing.
+    const recorded = await readOutcome(q, event.tenantId, event.id);
+    if (recorded) {
+      counted.push({ type: event.type, outcome: 'duplicate' });
+      this.log.log(`${event.type} redelivered: answering its recorded outcome ${recorded.status}`);
+      return recorded;
+    }
+    let outcome: ProvisioningOutcome;
+    await q.query('SAVEPOINT apply_event');
+    try {
+      outcome = await this.apply(q, event, new Date());
+      counted.push({ type: event.type, outcome: 'applied' });
+    } catch (error) {
+      const clientError = error instanceof ScimError && error.status < 500;
+      if (!clientError && !isPermanentDataError(error)) throw error;
+      await q.query('ROLLBACK TO SAVEPOINT apply_event');
+      if (clientError) {
+        outcome = { eventId: event.id, tenantId: event.tenantId, status: error.status, body: toErrorBody(error) };
+        counted.push({ type: event.type, outcome: 'rejected' });
+      } else {
+        deadLetters.push(this.deadLetter(message, `mysql ${mysqlError(error).errno}: ${mysqlError(error).sqlMessage ?? ''}`));
+        outcome = { eventId: event.id, tenantId: event.tenantId, status: 400, body: toErrorBody(ScimErrors.invalidValue('the request could not be stored')) };
+        counted.push({ type: event.type, outcome: 'dead_lettered' });
+      }
+    }
+    // A concurrent instance that applied the same event (rebalance) makes this a duplicate-key
+    // error: the chunk rolls back and is retried, and the retry finds that instance's outcome.
+    await q.query('INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      event.tenantId,
+      event.id,
+      event.type,
+      outcome.status,
+      JSON.stringify(outcome.body),
+      new Date(),
+    ]);
+    // One line per event (with eventId, tenantId, traceId from the context): "did Okta's push arrive?"
+    this.log.log(`${event.type} → ${outcome.status}`);
+    return outcome;
   }
 
   private deadLetter(message: ConsumedMessage, reason: string): OutgoingMessage {
@@ -130,7 +164,9 @@ export class ProvisioningApplier {
     const ok = (status: number, body: unknown): ProvisioningOutcome => ({ eventId: event.id, tenantId: event.tenantId, status, body });
     const { tenantId } = event;
     const emit = async (change: Parameters<typeof identityEventsFor>[0]) => {
-      for (const entry of identityEventsFor(change, { tenantId, causationId: event.id, ...(event.traceparent ? { traceparent: event.traceparent } : {}) })) {
+      // The identity event joins the trace as a child of this apply's span (the event's own if tracing is off).
+      const traceparent = currentTraceparent() ?? event.traceparent;
+      for (const entry of identityEventsFor(change, { tenantId, causationId: event.id, ...(traceparent ? { traceparent } : {}) })) {
         await this.outbox.append(q, entry, now);
       }
     };

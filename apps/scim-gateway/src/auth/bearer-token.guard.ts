@@ -1,4 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import { ScimError } from '@taskize/scim-core';
+import { assignLogContext, metrics } from '@taskize/observability';
 import type { FastifyRequest } from 'fastify';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { AuthClient, type Tenant } from './auth.client';
@@ -29,8 +31,20 @@ export class BearerTokenGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<TenantRequest>();
     const header = request.headers.authorization;
     const token = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-    if (!token) throw missingToken();
-    request.tenant = looksLikeJwt(token) ? await this.fromAccessToken(token, request) : await this.fromOpaqueToken(token, request);
+    if (!token) {
+      metrics.tokenValidations().inc({ kind: 'none', result: 'missing' });
+      throw missingToken();
+    }
+    const kind = looksLikeJwt(token) ? 'jwt' : 'opaque';
+    try {
+      request.tenant = kind === 'jwt' ? await this.fromAccessToken(token, request) : await this.fromOpaqueToken(token, request);
+    } catch (error) {
+      metrics.tokenValidations().inc({ kind, result: validationResult(error) });
+      throw error;
+    }
+    metrics.tokenValidations().inc({ kind, result: 'valid' });
+    // Every later log line of this request names its tenant (issue 6, item 2).
+    assignLogContext({ tenantId: request.tenant.organisationId });
     return true;
   }
 
@@ -53,6 +67,11 @@ export class BearerTokenGuard implements CanActivate {
     if (!needed.some((scope) => claims.scopes.has(scope))) throw insufficientScope(needed);
     return { organisationId: claims.organisationId, slug: connection.slug, plan: connection.plan };
   }
+}
+
+function validationResult(error: unknown): string {
+  const status = error instanceof ScimError ? error.status : 500;
+  return status === 401 ? 'invalid' : status === 403 ? 'insufficient_scope' : status === 503 ? 'unavailable' : 'error';
 }
 
 export const CurrentTenant = createParamDecorator((_: unknown, context: ExecutionContext): Tenant => {

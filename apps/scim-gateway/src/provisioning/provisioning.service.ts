@@ -1,3 +1,4 @@
+import { metrics } from '@taskize/observability';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Publisher, ReplyListener } from '@taskize/kafka';
 import {
@@ -80,6 +81,7 @@ export class ProvisioningService implements OnModuleInit, OnApplicationShutdown 
     const unavailable = ScimErrors.serviceUnavailable('provisioning is temporarily unavailable, retry later', this.cfg.RETRY_AFTER_SECONDS);
     // Listen first: the reply can arrive before send() returns.
     const reply = this.replies.expect(event.id, this.cfg.REPLY_TIMEOUT_MS);
+    const produced = process.hrtime.bigint();
     try {
       await this.publisher.publish(
         TOPICS.provisioning.name,
@@ -103,9 +105,14 @@ export class ProvisioningService implements OnModuleInit, OnApplicationShutdown 
       throw unavailable;
     }
     const outcome = await reply;
-    if (outcome) return outcome;
+    const waited = () => Number(process.hrtime.bigint() - produced) / 1e9;
+    if (outcome) {
+      metrics.replyWait().observe({ via: 'reply' }, waited());
+      return outcome;
+    }
     this.log.warn(`no reply for ${event.id} within ${this.cfg.REPLY_TIMEOUT_MS} ms; looking up the stored outcome`);
     const stored = await this.directory.findOutcome(tenantId, event.id, ctx.requestId).catch(() => undefined);
+    metrics.replyWait().observe({ via: stored ? 'stored' : 'none' }, waited());
     if (stored) return stored;
     throw unavailable;
   }

@@ -1,12 +1,19 @@
+import { currentTraceparent } from '@taskize/observability';
 import type { FastifyRequest } from 'fastify';
 
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What a write carries from the HTTP request onto the provisioning event. */
+/**
+ * What a write carries from the HTTP request onto the provisioning event: the request id and the W3C
+ * `traceparent` of the request's span (which continues the caller's trace when it sent one), so the
+ * directory's apply and the identity event join the same trace (issue 6, item 3).
+ */
 export function requestContext(req: FastifyRequest): { requestId: string; traceparent?: string } {
-  const t = req.headers['traceparent'];
-  return { requestId: String(req.id), ...(typeof t === 'string' && TRACEPARENT.test(t) ? { traceparent: t } : {}) };
+  const own = currentTraceparent();
+  const given = req.headers['traceparent'];
+  const traceparent = own ?? (typeof given === 'string' && TRACEPARENT.test(given) ? given : undefined);
+  return { requestId: String(req.id), ...(traceparent ? { traceparent } : {}) };
 }
 
 export function ifMatchOf(req: FastifyRequest): string | undefined {

@@ -1,3 +1,4 @@
+import { currentTraceparent } from '@taskize/observability';
 import { INTERNAL_TOKEN_HEADER } from '@taskize/http';
 import { ScimErrors, errorFromBody } from '@taskize/scim-core';
 
@@ -21,6 +22,7 @@ export class InternalHttp {
 
   async request<T>(method: 'GET' | 'POST', path: string, body?: unknown, requestId?: string): Promise<InternalResponse<T>> {
     let response: Response;
+    const traceparent = currentTraceparent();
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
@@ -29,6 +31,8 @@ export class InternalHttp {
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(requestId ? { 'x-request-id': requestId } : {}),
+          // The auth/directory request joins the SCIM request's trace.
+          ...(traceparent ? { traceparent } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),

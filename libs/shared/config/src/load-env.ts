@@ -52,8 +52,10 @@ export const internalFields = {
   INTERNAL_API_TOKEN: z.string().min(32, 'must be at least 32 characters'),
 };
 
+/** Logs and telemetry: pino's level, and where to export trace spans (OTLP/HTTP; unset = no export). */
 export const logFields = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
 };
 
 export { z };

@@ -2,6 +2,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ScimErrors } from '@taskize/scim-core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { installHttpObservability } from './observability';
 
 export interface FastifyOptions {
   bodyLimitBytes: number;
@@ -12,7 +13,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const DRAIN_FACTOR = 8;
 
 export function createFastifyAdapter(opts: FastifyOptions): FastifyAdapter {
-  return new FastifyAdapter({
+  const adapter = new FastifyAdapter({
     // Fastify's own check answers 413 without reading the body and closes the socket with request
     // bytes unread: the kernel then resets the connection and the client can lose the answer. Our
     // parser (configureScimFastify) enforces the real limit and drains up to DRAIN_FACTOR × limit.
@@ -25,6 +26,8 @@ export function createFastifyAdapter(opts: FastifyOptions): FastifyAdapter {
     requestIdHeader: false,
     logger: false,
   });
+  installHttpObservability(adapter.getInstance());
+  return adapter;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { type BeforeApplicationShutdown, Controller, Get, Inject, Injectable, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { type BeforeApplicationShutdown, Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 
+/** One dependency a service needs to do its work (Kafka, MySQL, the auth JWKS…). */
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
@@ -17,38 +18,49 @@ export class LifecycleState implements BeforeApplicationShutdown {
   }
 }
 
+const CHECK_TIMEOUT_MS = 2_000;
+
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 
+/**
+ * `/healthz` (liveness: the process answers) and `/readyz` (readiness: every dependency answers within
+ * 2 s and the service is not shutting down) on @nestjs/terminus: 200 `{status: "ok", info, details}`
+ * or 503 `{status: "error", error, details}` naming what failed. Readiness goes false the moment
+ * shutdown begins, so the load balancer stops sending before connections close (issue 6, item 4).
+ */
 @Controller()
 export class HealthController {
   constructor(
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
     private readonly state: LifecycleState,
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
   ) {}
 
-  /** Liveness: the process answers. */
   @Get('healthz')
+  @Header('cache-control', 'no-store')
+  @HealthCheck()
   healthz() {
-    return { status: 'ok' };
+    return this.health.check([async () => this.indicator.check('process').up({ pid: process.pid })]);
   }
 
-  /** Readiness: every dependency this service needs answers within 2 s. */
   @Get('readyz')
-  async readyz(@Res() reply: FastifyReply) {
-    const results: Record<string, string> = {};
-    if (this.state.shuttingDown) results['lifecycle'] = 'shutting down';
-    await Promise.all(
-      this.checks.map(async (c) => {
+  @Header('cache-control', 'no-store')
+  @HealthCheck()
+  readyz() {
+    return this.health.check([
+      async (): Promise<HealthIndicatorResult> =>
+        this.state.shuttingDown ? this.indicator.check('lifecycle').down({ message: 'shutting down' }) : this.indicator.check('lifecycle').up(),
+      ...this.checks.map((c) => async (): Promise<HealthIndicatorResult> => {
+        const session = this.indicator.check(c.name);
         try {
-          await withTimeout(c.check(), 2_000);
-          results[c.name] = 'ok';
+          await withTimeout(c.check(), CHECK_TIMEOUT_MS);
+          return session.up();
         } catch (error) {
-          results[c.name] = error instanceof Error ? error.message : 'failed';
+          return session.down({ message: error instanceof Error ? error.message : 'failed' });
         }
       }),
-    );
-    const ok = Object.values(results).every((v) => v === 'ok');
-    void reply.status(ok ? 200 : 503).header('cache-control', 'no-store').send({ status: ok ? 'ok' : 'unavailable', checks: results });
+    ]);
   }
 }

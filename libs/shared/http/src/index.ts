@@ -3,3 +3,4 @@ export * from './fastify';
 export * from './internal-token.guard';
 export * from './health.controller';
 export * from './shutdown';
+export * from './observability';

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
+import { metrics } from '@taskize/observability';
 import { Publisher, type OutgoingMessage } from './publisher';
 
 export interface ConsumedMessage {
@@ -138,6 +139,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const handler = this.getHandlerByPattern(batch.topic);
     if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
     const alive = () => isRunning() && !isStale() && !this.stopping;
+    // Lag at fetch time: how far this partition's end is ahead of the batch's last message.
+    metrics.consumerLag().set({ group: this.options.groupId, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
 
     for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
       if (!alive()) return;

@@ -1,3 +1,4 @@
+import { metrics } from '@taskize/observability';
 import { type IHeaders, type Kafka, Partitioners, type Producer } from 'kafkajs';
 
 export interface OutgoingMessage {
@@ -40,6 +41,7 @@ export class Publisher {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new PublishTimeoutError(topic, timeoutMs)), timeoutMs);
     });
+    const started = process.hrtime.bigint();
     try {
       await Promise.race([
         (async () => {
@@ -48,6 +50,10 @@ export class Publisher {
         })(),
         deadline,
       ]);
+      metrics.kafkaProduceDuration().observe({ topic }, Number(process.hrtime.bigint() - started) / 1e9);
+    } catch (error) {
+      metrics.kafkaProduceErrors().inc({ topic, reason: error instanceof PublishTimeoutError ? 'timeout' : 'error' });
+      throw error;
     } finally {
       clearTimeout(timer);
     }

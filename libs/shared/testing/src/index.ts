@@ -1,3 +1,4 @@
 export * from './helpers';
 export * from './compose';
 export * from './ledger';
+export * from './prometheus';
