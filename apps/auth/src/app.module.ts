@@ -13,6 +13,7 @@ import { FormSecurity } from './interaction/form-security';
 import { InteractionController, PUBLIC_ORIGIN } from './interaction/interaction.controller';
 import { ThrottleStore } from './interaction/throttle.store';
 import { InternalController } from './internal/internal.controller';
+import { ExpiredPurge } from './oidc/expired-purge';
 import { mysqlAdapter } from './oidc/mysql.adapter';
 import { OIDC_PROVIDER } from './oidc/oidc.types';
 import { createProvider } from './oidc/provider.factory';
@@ -49,6 +50,7 @@ export class AuthModule {
         { provide: ClientsStore, ...byDataSource((ds) => new ClientsStore(ds, oauth.clientSecretKey)) },
         { provide: ConnectionsStore, ...byDataSource((ds) => new ConnectionsStore(ds)) },
         { provide: ThrottleStore, ...byDataSource((ds) => new ThrottleStore(ds)) },
+        { provide: ExpiredPurge, ...byDataSource((ds) => new ExpiredPurge(ds)) },
         { provide: FormSecurity, useValue: new FormSecurity(formKey) },
         { provide: PUBLIC_ORIGIN, useValue: new URL(oauth.publicUrl).origin },
         {

@@ -272,6 +272,19 @@ describe('Authenticate with Taskize Connect (browser)', () => {
     expect((await scim('GET', '/Users?startIndex=1&count=2', { token: fresh.tokens.access_token })).status).toBe(200);
   });
 
+  it('an operator lists and disconnects a connection: its tokens stop working', async () => {
+    const org = await newOrg();
+    const email = await newUser(org.slug, 'admin');
+    const { tokens, grantId } = await connect(email);
+    const listed = (await cli(['connection:list', '--org', org.slug])).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(listed).toEqual([expect.objectContaining({ grantId, clientId: client.clientId, clientName: 'Okta', approvedBy: email })]);
+    await cli(['connection:revoke', '--org', org.slug, '--grant', grantId]);
+    expect((await connection(grantId)).status).toBe(404);
+    expect(await refresh(tokens.refresh_token)).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
+    expect((await cli(['connection:list', '--org', org.slug])).trim()).toBe('');
+    await expect(cli(['connection:revoke', '--org', org.slug, '--grant', grantId])).rejects.toThrow('no current connection');
+  });
+
   it('an expired or unknown interaction shows a clear page', async () => {
     const { context, page } = await newPage();
     const res = await page.goto(`${auth()}/interaction/${randomBytes(16).toString('base64url')}`);

@@ -8,6 +8,8 @@ import { loadConfig } from '../src/config';
 import { ConnectionsStore } from '../src/connections/connections.store';
 import { dataSourceOptions } from '../src/data-source';
 import { ThrottleStore } from '../src/interaction/throttle.store';
+import { purgeExpired } from '../src/oidc/expired-purge';
+import { mysqlAdapter, sha256 } from '../src/oidc/mysql.adapter';
 import { OrganisationError, OrganisationsStore } from '../src/organisations/organisations.store';
 
 // The auth stores against the real test schema (migrated by the global setup).
@@ -97,5 +99,18 @@ describe('auth stores on MariaDB', () => {
     expect(await connections.replace({ grantId: g2, organisationId: o.id, clientId: client.clientId, userId })).toEqual([g1]);
     const current = await ds.query('SELECT grant_id FROM connections WHERE organisation_id = ? AND replaced_at IS NULL', [o.id]);
     expect(current).toEqual([{ grant_id: g2 }]);
+  });
+
+  it('purgeExpired deletes expired oidc rows and stale throttle counters, and nothing live', async () => {
+    const Adapter = mysqlAdapter(ds, new ClientsStore(ds, 'k'.repeat(32)));
+    const [dead, live] = [randomBytes(16).toString('base64url'), randomBytes(16).toString('base64url')];
+    await new Adapter('Session').upsert(dead, { n: 1 }, 1);
+    await new Adapter('Session').upsert(live, { n: 2 }, 3600);
+    const stale = email();
+    await new ThrottleStore(ds, undefined, () => new Date(Date.now() - 3600_000)).recordFailure(stale, ip());
+    await purgeExpired(ds, new Date(Date.now() + 5_000));
+    const left = (await ds.query('SELECT id_hash FROM oidc_payloads WHERE id_hash IN (?)', [[sha256(dead), sha256(live)]])) as { id_hash: string }[];
+    expect(left.map((r) => r.id_hash)).toEqual([sha256(live)]);
+    expect(await new ThrottleStore(ds, { perAccount: 1, perIp: 1_000_000, windowSeconds: 7200 }).blocked(stale, ip())).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { DataSource } from 'typeorm';
 import { AccountsStore } from '../accounts/accounts.store';
 import { ClientsStore } from '../clients/clients.store';
+import { ConnectionsStore } from '../connections/connections.store';
 import { loadConfig, oauthSettings } from '../config';
 import { dataSourceOptions } from '../data-source';
 import { OrganisationError, OrganisationsStore } from '../organisations/organisations.store';
@@ -121,6 +122,32 @@ program
         ].join('\n'),
       );
     }
+  });
+
+program
+  .command('connection:list')
+  .description("an organisation's current OAuth connections (one per client; Re-authenticate replaces it) as JSON lines")
+  .requiredOption('--org <slug>', 'organisation slug')
+  .action(async (o: { org: string }) => {
+    const rows = await withDb(async (ds) => {
+      const org = await new OrganisationsStore(ds).findBySlug(o.org);
+      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      return new ConnectionsStore(ds).list(org.id);
+    });
+    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+  });
+
+program
+  .command('connection:revoke')
+  .description('disconnect: the connection’s tokens stop working (the gateway notices within its cache time, ≤ 30 s)')
+  .requiredOption('--org <slug>', 'organisation slug')
+  .requiredOption('--grant <grantId>', 'the connection id (grantId from connection:list)')
+  .action(async (o: { org: string; grant: string }) => {
+    await withDb(async (ds) => {
+      const org = await new OrganisationsStore(ds).findBySlug(o.org);
+      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      if (!(await new ConnectionsStore(ds).disconnect(org.id, o.grant))) throw new OrganisationError(`no current connection ${o.grant} in "${o.org}"`);
+    });
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -61,4 +61,28 @@ export class ConnectionsStore {
     const row = rows[0];
     return row && { organisationId: row.organisationId, slug: row.slug, plan: row.plan, active: true };
   }
+
+  /** An organisation's current connections, newest first (admin CLI `connection:list`). */
+  async list(organisationId: string): Promise<{ grantId: string; clientId: string; clientName: string; approvedBy: string; createdAt: Date }[]> {
+    return (await this.ds.query(
+      `SELECT c.grant_id AS grantId, c.client_id AS clientId, k.name AS clientName, u.email AS approvedBy, c.created_at AS createdAt
+       FROM connections c JOIN oauth_clients k ON k.id = c.client_id JOIN users u ON u.id = c.user_id
+       WHERE c.organisation_id = ? AND c.replaced_at IS NULL ORDER BY c.created_at DESC`,
+      [organisationId],
+    )) as { grantId: string; clientId: string; clientName: string; approvedBy: string; createdAt: Date }[];
+  }
+
+  /** Disconnects: the connection stops being current and its grant's tokens and codes are deleted. */
+  async disconnect(organisationId: string, grantId: string): Promise<boolean> {
+    return this.ds.transaction(async (tx) => {
+      const result = (await tx.query('UPDATE connections SET replaced_at = ? WHERE grant_id = ? AND organisation_id = ? AND replaced_at IS NULL', [
+        new Date(),
+        grantId,
+        organisationId,
+      ])) as { affectedRows?: number };
+      if (!result.affectedRows) return false;
+      await tx.query('DELETE FROM oidc_payloads WHERE grant_id_hash = ?', [sha256(grantId)]);
+      return true;
+    });
+  }
 }
