@@ -37,7 +37,13 @@ export class GatewayModule {
         { provide: KafkaReadiness, useFactory: (kafka: Kafka) => new KafkaReadiness(kafka), inject: [KAFKA] },
         {
           provide: READINESS_CHECKS,
-          useFactory: (k: KafkaReadiness) => [k, new HttpReadiness('directory', `${cfg.DIRECTORY_URL}/healthz`), new HttpReadiness('auth', `${cfg.AUTH_URL}/healthz`)],
+          useFactory: (k: KafkaReadiness) => [
+            k,
+            new HttpReadiness('directory', `${cfg.DIRECTORY_URL}/healthz`),
+            new HttpReadiness('auth', `${cfg.AUTH_URL}/healthz`),
+            // OAuth access tokens are verified against this key set: without it Okta's requests would all fail.
+            new HttpReadiness('jwks', cfg.AUTH_JWKS_URL),
+          ],
           inject: [KafkaReadiness],
         },
       ],
