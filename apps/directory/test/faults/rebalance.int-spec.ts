@@ -22,7 +22,8 @@ describe('a second directory instance joining and leaving under load', () => {
 
       await waitFor(async () => ledger.inFlight >= 3, { what: 'requests in flight' });
       const leaving = Date.now();
-      await second.stop('SIGTERM', 20_000);
+      // Graceful operations (issue 6, item 6): it finishes its chunk, commits, leaves the group and exits 0.
+      expect(await second.stop('SIGTERM', 20_000)).toBe(0);
       second = undefined;
       expect(Date.now() - leaving).toBeLessThan(15_000);
       // A clean leave: the group is back to one member well before a 30 s session timeout.
