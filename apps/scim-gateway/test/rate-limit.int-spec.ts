@@ -1,4 +1,4 @@
-import { createTenant, scim, waitFor, type ScimResponse, type TestTenant } from '@taskize/testing';
+import { createTenant, readState, scim, waitFor, type ScimResponse, type TestTenant } from '@taskize/testing';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -39,6 +39,13 @@ async function load(tenant: TestTenant, perSecond: number, writeEvery: number, s
   return answered;
 }
 
+/** `scim_rate_limited_total{plan="free"}` scraped from the gateway's /metrics. */
+async function rateLimitedFree(): Promise<number> {
+  const text = await (await fetch(`${readState().gatewayUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('scim_rate_limited_total{') && l.includes('plan="free"'));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
 const servedOrOverloaded = (s: Sent) => s.res.status === (s.method === 'POST' ? 201 : 200) || s.res.status === 503;
 const statuses = (sent: Sent[]) => sent.reduce<Record<number, number>>((acc, s) => ({ ...acc, [s.res.status]: (acc[s.res.status] ?? 0) + 1 }), {});
 
@@ -52,6 +59,7 @@ describe('per-tenant rate limit under a two-tenant load (issue 6, item 5)', () =
   });
 
   it('throttles tenant A far over its limit with 429 + Retry-After + SCIM body, while tenant B at 25 requests/s gets no 429', async () => {
+    const metricBefore = await rateLimitedFree();
     const start = Date.now() + 50;
     const [sentA, sentB] = await Promise.all([load(a, 6 * RATE, 10, start), load(b, RATE, 5, start)]);
     const elapsedSeconds = (Date.now() - start) / 1000;
@@ -76,6 +84,9 @@ describe('per-tenant rate limit under a two-tenant load (issue 6, item 5)', () =
     // Writes count as well as reads.
     expect(sentA.some((s) => s.method === 'POST' && s.res.status === 429)).toBe(true);
     expect(sentA.some((s) => s.method === 'GET' && s.res.status === 429)).toBe(true);
+
+    // Each 429 is counted once on the metric, under the tenant's plan (only A was throttled meanwhile).
+    expect((await rateLimitedFree()) - metricBefore).toBe(countsA[429]);
 
     for (const { res } of sentA.filter((s) => s.res.status === 429)) {
       expect(res.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);

@@ -1,6 +1,6 @@
 import { ConfigError } from '@taskize/config';
 import { loadConfig } from '../config';
-import { limitFor, planLimits } from './plan-limits';
+import { limitFor, planLabel, planLimits } from './plan-limits';
 
 const REQUIRED = { KAFKA_BROKERS: '127.0.0.1:9092', INTERNAL_API_TOKEN: 'x'.repeat(32) };
 
@@ -28,5 +28,14 @@ describe('per-plan rate limits from the gateway config', () => {
   ])('refuses %s', (_what, env, message) => {
     expect(() => loadConfig({ ...REQUIRED, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...REQUIRED, ...env })).toThrow(message);
+  });
+
+  it.each([
+    ['free', 'free'],
+    ['enterprise', 'enterprise'],
+    ['platinum', 'other'],
+    ['', 'other'],
+  ])('labels plan "%s" as "%s" on the rate-limited metric', (plan, label) => {
+    expect(planLabel(plan)).toBe(label);
   });
 });

@@ -18,3 +18,8 @@ export function planLimits(cfg: GatewayConfig): PlanLimits {
 export function limitFor(limits: PlanLimits, plan: string): BucketLimit {
   return (PLANS as readonly string[]).includes(plan) ? limits[plan as Plan] : limits.free;
 }
+
+/** The plan as a metric label: the known plans, or "other" (label values stay a bounded set). */
+export function planLabel(plan: string): Plan | 'other' {
+  return (PLANS as readonly string[]).includes(plan) ? (plan as Plan) : 'other';
+}

@@ -2,6 +2,7 @@ import { type CanActivate, Controller, type ExecutionContext, Get, HttpCode, Inj
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter } from '@taskize/http';
+import { metrics } from '@taskize/observability';
 import { SCHEMA_ERROR, ScimErrors } from '@taskize/scim-core';
 import type { FastifyRequest } from 'fastify';
 import type { Tenant } from '../auth/auth.client';
@@ -97,6 +98,11 @@ async function burst(n: number, org: string, plan?: string): Promise<number[]> {
 
 const refused = (statuses: number[]) => statuses.filter((s) => s === 429).length;
 
+async function rateLimitedCount(plan: string): Promise<number> {
+  const { values } = await metrics.rateLimited().get();
+  return values.find((v) => v.labels['plan'] === plan)?.value ?? 0;
+}
+
 describe('TenantRateLimitInterceptor', () => {
   it.each([
     // [plan, env, requests at once, refused] — defaults: two seconds of rate as burst
@@ -121,6 +127,17 @@ describe('TenantRateLimitInterceptor', () => {
     expect(res.headers['retry-after']).toBe('1');
     expect(res.headers['content-type']).toMatch(/^application\/scim\+json/);
     expect(res.body).toEqual({ schemas: [SCHEMA_ERROR], status: '429', detail: expect.stringContaining('too many requests') });
+  });
+
+  it.each([
+    ['team', 'team'],
+    ['platinum', 'other'],
+  ])('counts each 429 on scim_rate_limited_total by plan (%s → %s)', async (plan, label) => {
+    await start();
+    const before = await rateLimitedCount(label);
+    const statuses = await burst(110, 'acme', plan);
+    expect((await rateLimitedCount(label)) - before).toBe(refused(statuses));
+    expect(refused(statuses)).toBeGreaterThan(0);
   });
 
   it('refills at the plan’s rate: 25 more requests one second later on free', async () => {

@@ -1,11 +1,12 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, Optional } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { metrics } from '@taskize/observability';
 import { ScimErrors } from '@taskize/scim-core';
 import type { Observable } from 'rxjs';
 import type { Tenant } from '../auth/auth.client';
 import type { GatewayConfig } from '../config';
 import { CONFIG } from '../shared/tokens';
-import { type PlanLimits, limitFor, planLimits } from './plan-limits';
+import { type PlanLimits, limitFor, planLabel, planLimits } from './plan-limits';
 import { TokenBuckets } from './token-buckets';
 
 /** Provide a clock under this token to step time in tests; production uses the monotonic clock. */
@@ -42,6 +43,7 @@ export class TenantRateLimitInterceptor implements NestInterceptor {
     if (!tenant) return next.handle();
     const verdict = this.buckets.take(tenant.organisationId, limitFor(this.limits, tenant.plan));
     if (!verdict.allowed) {
+      metrics.rateLimited().inc({ plan: planLabel(tenant.plan) });
       throw ScimErrors.tooManyRequests(`too many requests for this organisation (plan ${tenant.plan}); retry after ${verdict.retryAfterSeconds} s`, verdict.retryAfterSeconds);
     }
     return next.handle();
