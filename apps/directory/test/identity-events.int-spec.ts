@@ -74,7 +74,9 @@ describe('identity.events: the committed change stream', () => {
       expect(e.id).toBe(identityEventId(t.organisationId, 'User', id, e.resourceversion));
       expect(e).toMatchObject({ specversion: '1.0', tenantid: t.organisationId, resourcetype: 'User', subject: id, datacontenttype: 'application/json' });
     }
-    expect(seen[0]!.traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+    // Same trace as the request; the parent is the directory's apply span (W3C Trace Context).
+    expect(seen[0]!.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[\da-f]{16}-01$/);
+    expect(seen[0]!.traceparent).not.toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
     expect((seen[3]!.data as { changedAttributes: string[] }).changedAttributes).toEqual(['title']);
     expect(JSON.stringify(seen)).not.toContain('password');
   });
