@@ -1,9 +1,9 @@
-import { admin } from '@taskize/devstack';
-import { infra, queryDb, readState, scim, uniqueSlug, waitFor } from '@taskize/testing';
+import { admin, serviceEnv, startService } from '@taskize/devstack';
+import { infra, killService, queryDb, readState, scim, uniqueSlug, waitFor } from '@taskize/testing';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
@@ -118,7 +118,11 @@ async function connect(email: string, opts: { screenshots?: string; expectOrg?: 
     await signIn(page, email, { url, screenshots: opts.screenshots });
     await page.getByRole('heading', { name: 'Permissions requested' }).waitFor();
     if (opts.expectOrg) expect(await page.textContent('main')).toContain(opts.expectOrg);
-    if (opts.screenshots) await shot(page, `${opts.screenshots}-3-consent`);
+    if (opts.screenshots) {
+      await shot(page, `${opts.screenshots}-3-consent`);
+      await page.setViewportSize({ width: 375, height: 740 });
+      await shot(page, `${opts.screenshots}-3-consent-mobile`);
+    }
     const callback = await toCallback(page, 'Approve');
     expect(callback.searchParams.get('state')).toBe(state);
     const code = callback.searchParams.get('code');
@@ -479,5 +483,41 @@ describe('attacks', () => {
     const { keys } = (await (await fetch(`${auth()}/oauth/jwks`)).json()) as { keys: { kid: string; d?: string }[] };
     expect(keys.map((k) => k.kid)).toContain(decodeProtectedHeader(tokens.access_token).kid);
     expect(keys.every((k) => k.d === undefined)).toBe(true);
+  });
+});
+
+describe('signing key rotation (ADR 0003)', () => {
+  it('a new first key signs after a restart; tokens signed by the previous key still verify and still reach the gateway', async () => {
+    const org = await newOrg();
+    const email = await newUser(org.slug, 'admin');
+    const before = await connect(email);
+    const current = JSON.parse(readFileSync(env()['AUTH_SIGNING_KEYS_FILE'] ?? '', 'utf8')) as { keys: Record<string, unknown>[] };
+    const kid = `rotated-${randomBytes(4).toString('hex')}`;
+    const fresh = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
+    const rotatedFile = join(__dirname, '../../../.cache/test/auth-signing-keys.rotated.json');
+    writeFileSync(rotatedFile, JSON.stringify({ keys: [fresh, ...current.keys] }), { mode: 0o600 });
+
+    const restartStandard = await killService('auth', 'SIGTERM');
+    const rotated = await startService('auth', serviceEnv('auth', env(), 'test', { AUTH_SIGNING_KEYS_FILE: rotatedFile }));
+    try {
+      const after = await connect(email);
+      expect(decodeProtectedHeader(after.tokens.access_token).kid).toBe(kid);
+      const jwks = createRemoteJWKSet(new URL(`${auth()}/oauth/jwks`));
+      const options = { issuer: `${auth()}/oauth`, audience: `${readState().gatewayUrl}/scim/v2`, typ: 'at+jwt' };
+      await expect(jwtVerify(after.tokens.access_token, jwks, options)).resolves.toBeDefined();
+      // Re-authenticate replaced `before`'s connection, so check its signature only; the new token goes end to end.
+      await expect(jwtVerify(before.tokens.access_token, jwks, options)).resolves.toBeDefined();
+      // The gateway refetches the JWKS for an unknown kid at most once per JWKS_COOLDOWN_MS (30 s): hence the
+      // staged rotation of ADR 0003 (publish first, sign later); here, without the stage, it catches up in time.
+      await waitFor(async () => (await scim('GET', '/Users?startIndex=1&count=2', { token: after.tokens.access_token })).status === 200, {
+        timeoutMs: 45_000,
+        intervalMs: 2_000,
+        what: 'the gateway to fetch the rotated JWKS',
+      });
+    } finally {
+      await rotated.stop();
+      await restartStandard();
+      rmSync(rotatedFile, { force: true });
+    }
   });
 });
