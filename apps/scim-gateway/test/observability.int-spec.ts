@@ -16,9 +16,14 @@ async function scrape(url: string) {
   return parsePrometheus(await res.text());
 }
 
-/** Log lines (JSON) a service wrote to the stack's log since `from` bytes. */
+/** Everything written to the stack's log since byte `from` (a byte offset: the log holds multi-byte "→"). */
+function logSince(from: number): string {
+  return readFileSync(readState().logFile).subarray(from).toString('utf8');
+}
+
+/** Log lines (JSON) a service wrote to the stack's log since byte `from`. */
 function logLines(app: string, from: number): Record<string, unknown>[] {
-  const text = readFileSync(readState().logFile, 'utf8').slice(from);
+  const text = logSince(from);
   return text
     .split('\n')
     .filter((l) => l.startsWith(`[${app}] {`))
@@ -78,7 +83,7 @@ describe('observability', () => {
     await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${email}"`)}`, { token: tenant.token });
     await scim('GET', '/Users', { token: 'tzc_not-a-real-token' });
     await waitFor(async () => logLines('directory', from).some((l) => String(l['msg']).includes('409')) || undefined, { what: 'the 409 to be logged' });
-    const text = readFileSync(readState().logFile, 'utf8').slice(from);
+    const text = logSince(from);
     expect(text.length).toBeGreaterThan(0);
     for (const secret of [email, encodeURIComponent(email), tenant.token, 'tzc_not-a-real-token']) expect(text).not.toContain(secret);
   });

@@ -2,6 +2,7 @@ import { admin, infraEnv, serviceEnv, startService, type AppName } from '@taskiz
 import { createKafka } from '@taskize/kafka';
 import { createConnection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { readState, writeState } from './stack/state';
 
@@ -144,6 +145,12 @@ export async function findOnTopic<T>(topic: string, match: (value: unknown, key:
   }
 }
 
+/** A restarted service keeps writing to the stack's log (specs read it: the trace and no-secrets checks). */
+function logToStackLog(): { onOutput: (line: string) => void } {
+  const file = readState().logFile;
+  return { onOutput: (line) => appendFileSync(file, `${line}\n`) };
+}
+
 /** Kills a stack service (as an operator or the OOM killer would) and returns a restarter. */
 export async function killService(app: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<() => Promise<void>> {
   const state = readState();
@@ -159,7 +166,7 @@ export async function killService(app: AppName, signal: NodeJS.Signals = 'SIGKIL
     }
   }, { what: `${app} to exit` });
   return async () => {
-    const service = await startService(app, serviceEnv(app, infra(), 'test'), { stdio: 'ignore' });
+    const service = await startService(app, serviceEnv(app, infra(), 'test'), logToStackLog());
     service.child.unref();
     writeState({ ...readState(), pids: { ...readState().pids, [app]: service.child.pid ?? 0 } });
   };
@@ -178,7 +185,7 @@ export function pidAlive(pid: number | undefined): boolean {
 /** Restarts a stack service whose recorded pid is gone (fault specs call this in `finally`). */
 export async function ensureServiceRunning(app: AppName): Promise<void> {
   if (pidAlive(readState().pids[app])) return;
-  const service = await startService(app, serviceEnv(app, infra(), 'test'), { stdio: 'ignore' });
+  const service = await startService(app, serviceEnv(app, infra(), 'test'), logToStackLog());
   service.child.unref();
   writeState({ ...readState(), pids: { ...readState().pids, [app]: service.child.pid ?? 0 } });
 }
