@@ -70,6 +70,9 @@ describe('describeError', () => {
     ['invalid_request', 'redirect_uri did not match any of the registered redirect_uris', 'This connection request is not valid'],
     ['invalid_client', undefined, 'Unknown app'],
     ['invalid_request', 'interaction session not found', 'This sign-in has expired'],
+    ['invalid_request', 'authorization request has expired', 'This sign-in has expired'],
+    ['invalid_request', 'interaction session id cookie not found', 'This sign-in has expired'],
+    ['invalid_request', 'missing required parameter response_type', 'This connection request is not valid'],
     ['server_error', undefined, 'Something went wrong'],
   ])('%s (%s) → %s', (error, description, title) => {
     expect(describeError(error, description).title).toBe(title);

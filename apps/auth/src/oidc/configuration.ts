@@ -113,7 +113,8 @@ export function describeError(error = 'server_error', description?: string): { t
   if (error === 'invalid_client') {
     return { title: 'Unknown app', message: 'This app is not registered with Taskize Connect. Contact Taskize support.', code: error };
   }
-  if (error === 'invalid_request' && description?.includes('interaction session')) {
+  // SessionNotFound (oidc-provider provider.js, resume.js): the sign-in outlived its interaction or cookie.
+  if (error === 'invalid_request' && /session|has expired/.test(description ?? '')) {
     return expiredError;
   }
   if (error === 'invalid_request' || error === 'invalid_scope' || error === 'unsupported_response_type') {
