@@ -5,7 +5,7 @@
 //      (b) a kafkajs produce → consume → reply round trip with our client settings (acks=-1, the
 //          directory's and the reply listener's consumer options) on a throw-away topic.
 //      Targets: p50 ≤ 10 ms; p99 ≤ 2 × (p99(a) + p99(b)).
-//   2. 300 creates/s for 60 s: zero errors; every 2xx is one row in MySQL (none lost, none twice).
+//   2. 300 creates/s for 60 s over three tenants: zero errors; every 2xx is one row in MySQL (none lost, none twice).
 //   3. Commit → event visible on identity.events: p99 ≤ 100 ms (consumer receive time − event `time`,
 //      which the directory stamps inside the committing transaction).
 //   4. RSS of each service process sampled throughout: < 200 MB.
@@ -193,12 +193,15 @@ export async function pipelineBench({ infraEnv, tenantToken, createUser }) {
 
     // 2. Sustained 300/s for 60 s.
     console.log('\n2. sustained creates: 300/s open loop for 60 s');
-    const sustainedTenant = await tenantToken('sustained');
-    const sustained = await openLoop(300, 60, (i) => createUser(sustainedTenant.token, i));
-    const s = line('  POST /Users 300/s', sustained);
-    const [[{ rows, distinct }]] = await pool.query('SELECT COUNT(*) AS `rows`, COUNT(DISTINCT user_name_lower) AS `distinct` FROM users WHERE tenant_id = ?', [
-      sustainedTenant.organisationId,
-    ]);
+    // Three tenants at 100/s each: the gateway's per-tenant limit (issue 6; enterprise 150/s per instance)
+    // would answer 429 to one tenant at 300/s by design, and real load is many tenants.
+    const sustainedTenants = [await tenantToken('sustained-a'), await tenantToken('sustained-b'), await tenantToken('sustained-c')];
+    const sustained = await openLoop(300, 60, (i) => createUser(sustainedTenants[i % 3].token, i));
+    const s = line('  POST /Users 300/s over 3 tenants', sustained);
+    const [[{ rows, distinct }]] = await pool.query(
+      'SELECT COUNT(*) AS `rows`, COUNT(DISTINCT tenant_id, user_name_lower) AS `distinct` FROM users WHERE tenant_id IN (?, ?, ?)',
+      sustainedTenants.map((t) => t.organisationId),
+    );
     const acknowledged = s.n;
     console.log(`  2xx answers ${acknowledged}, rows in MySQL ${rows} (distinct userNames ${distinct}), errors ${sustained.errors}; achieved ${(acknowledged / (sustained.elapsedMs / 1000)).toFixed(0)}/s`);
 
