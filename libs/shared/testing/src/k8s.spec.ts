@@ -293,7 +293,8 @@ const WORKLOADS = [
   { kind: 'Job', name: 'topics', compose: 'topics' },
 ] as const;
 /** Values an environment sets for itself (compose's is the host's loopback). */
-const DEPLOYMENT_SPECIFIC = new Set(['PUBLIC_BASE_URL']);
+// Public URLs: each environment has its own (the OAuth pairing between them is checked below).
+const DEPLOYMENT_SPECIFIC = new Set(['PUBLIC_BASE_URL', 'AUTH_PUBLIC_URL', 'SCIM_AUDIENCE', 'AUTH_ISSUER']);
 
 /** Each row once per render, the render's label first (its objects are RENDERED[label]). */
 const perRender = <T extends readonly unknown[]>(rows: readonly T[]) =>
@@ -397,6 +398,24 @@ describe('deploy/k8s: the same environment as docker-compose.yml', () => {
     const compose = resolvedComposeEnv(service);
     const comparable = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([k]) => k in values && !DEPLOYMENT_SPECIFIC.has(k)));
     expect(comparable(values)).toEqual(comparable(compose));
+  });
+
+  it.each(Object.keys(RENDERED) as RenderLabel[])(
+    '%s: the gateway trusts the issuer auth signs as, and auth issues tokens for the gateway’s URL',
+    (label) => {
+      const objects = RENDERED[label];
+      const gateway = configValues(objects, container(find<Workload>(objects, 'Deployment', 'scim-gateway'), 'scim-gateway'));
+      const auth = configValues(objects, container(find<Workload>(objects, 'Deployment', 'auth'), 'auth'));
+      expect(gateway['AUTH_ISSUER']).toBe(`${auth['AUTH_PUBLIC_URL']}/oauth`);
+      expect(auth['SCIM_AUDIENCE']).toBe(gateway['SCIM_AUDIENCE'] ?? gateway['PUBLIC_BASE_URL']);
+    },
+  );
+
+  it('docker-compose.yml: the same OAuth pairing between the gateway and auth', () => {
+    const gateway = resolvedComposeEnv('scim-gateway');
+    const auth = resolvedComposeEnv('auth');
+    expect(gateway['AUTH_ISSUER']).toBe(`${auth['AUTH_PUBLIC_URL']}/oauth`);
+    expect(auth['SCIM_AUDIENCE']).toBe(gateway['SCIM_AUDIENCE'] ?? gateway['PUBLIC_BASE_URL']);
   });
 
   it.each(perRender(['DIRECTORY_URL', 'AUTH_URL'].map((k) => [k] as const)))('%s: the gateway’s %s names a Service and its port', (label, key) => {
