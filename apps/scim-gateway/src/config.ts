@@ -59,6 +59,8 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/)
     .default(() => `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 60)}-${process.pid}-${randomBytes(3).toString('hex')}`),
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** SCIM requests one instance holds open at once before answering 503 + Retry-After (src/shared/load-shedding.ts). */
+  MAX_IN_FLIGHT_REQUESTS: z.coerce.number().int().min(1).max(100_000).default(256),
   /**
    * Per-tenant token buckets, by the tenant's plan, PER GATEWAY INSTANCE (src/rate-limit/). Burst is the bucket's
    * capacity: what a tenant may send at once after a quiet moment (Okta and Entra send in parallel bursts). Default

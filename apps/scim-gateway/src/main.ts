@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ScimExceptionFilter, configureScimFastify, createFastifyAdapter, exitCleanlyOnSignals, useObservability } from '@taskize/http';
 import { GatewayModule } from './app.module';
 import { loadConfig } from './config';
+import { installLoadShedding } from './shared/load-shedding';
 import { installScimMetrics } from './shared/scim-metrics';
 
 async function bootstrap() {
@@ -13,6 +14,7 @@ async function bootstrap() {
   useObservability(app);
   configureScimFastify(app, cfg.BODY_LIMIT_BYTES);
   installScimMetrics(app.getHttpAdapter().getInstance());
+  installLoadShedding(app.getHttpAdapter().getInstance(), { maxInFlight: cfg.MAX_IN_FLIGHT_REQUESTS, retryAfterSeconds: cfg.RETRY_AFTER_SECONDS });
   app.useGlobalFilters(new ScimExceptionFilter());
   await app.listen(cfg.HTTP_PORT, cfg.HTTP_HOST);
   exitCleanlyOnSignals(app);
