@@ -4,6 +4,10 @@ import { HealthController, INTERNAL_API_TOKEN, InternalTokenGuard, LifecycleStat
 import { createHmac } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AccountsStore } from './accounts/accounts.store';
+import { AdminSessions } from './admin/admin-session';
+import { AdminController } from './admin/admin.controller';
+import { AdminStore } from './admin/admin.store';
+import { DirectoryClient } from './admin/directory.client';
 import { ClientsStore } from './clients/clients.store';
 import { type AuthConfig, oauthSettings } from './config';
 import { ConnectionsStore } from './connections/connections.store';
@@ -37,7 +41,7 @@ export class AuthModule {
         ObservabilityModule.forRoot({ service: 'auth', level: cfg.LOG_LEVEL, otlpEndpoint: cfg.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }),
         TypeOrmModule.forRoot(dataSourceOptions(cfg)),
       ],
-      controllers: [InternalController, HealthController, InteractionController],
+      controllers: [InternalController, HealthController, InteractionController, AdminController],
       providers: [
         { provide: INTERNAL_API_TOKEN, useValue: cfg.INTERNAL_API_TOKEN },
         InternalTokenGuard,
@@ -52,6 +56,9 @@ export class AuthModule {
         { provide: ThrottleStore, ...byDataSource((ds) => new ThrottleStore(ds)) },
         { provide: ExpiredPurge, ...byDataSource((ds) => new ExpiredPurge(ds)) },
         { provide: FormSecurity, useValue: new FormSecurity(formKey) },
+        { provide: AdminStore, ...byDataSource((ds) => new AdminStore(ds)) },
+        { provide: AdminSessions, useValue: new AdminSessions(oauth.cookieKeys) },
+        { provide: DirectoryClient, useValue: new DirectoryClient(cfg.DIRECTORY_URL, cfg.INTERNAL_API_TOKEN) },
         { provide: PUBLIC_ORIGIN, useValue: new URL(oauth.publicUrl).origin },
         {
           provide: OIDC_PROVIDER,

@@ -26,6 +26,8 @@ export const configSchema = z.object({
     .optional(),
   /** Derives OAuth client secrets (HMAC); changing it changes every client's secret. */
   AUTH_CLIENT_SECRET_KEY: secret.optional(),
+  /** The directory's internal read API: the admin console's provisioning activity (auth never reads its schema). */
+  DIRECTORY_URL: url.default('http://127.0.0.1:3002'),
 });
 
 export type AuthConfig = z.infer<typeof configSchema>;

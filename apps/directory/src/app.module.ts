@@ -11,6 +11,7 @@ import { dataSourceOptions } from './data-source';
 import { MysqlReadiness } from '@taskize/db';
 import { ProvisioningApplier } from './provisioning/provisioning.applier';
 import { ProvisioningController } from './provisioning/provisioning.controller';
+import { ActivityController } from './read-api/activity.controller';
 import { ReadApiController } from './read-api/read-api.controller';
 import { GroupsStore } from './groups/groups.store';
 import { UsersStore } from './users/users.store';
@@ -26,7 +27,7 @@ export class DirectoryModule {
         ObservabilityModule.forRoot({ service: 'directory', level: cfg.LOG_LEVEL, otlpEndpoint: cfg.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }),
         TypeOrmModule.forRoot(dataSourceOptions(cfg)),
       ],
-      controllers: [ProvisioningController, ReadApiController, HealthController],
+      controllers: [ProvisioningController, ReadApiController, ActivityController, HealthController],
       providers: [
         { provide: CONFIG, useValue: cfg },
         { provide: INTERNAL_API_TOKEN, useValue: cfg.INTERNAL_API_TOKEN },

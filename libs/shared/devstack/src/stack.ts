@@ -73,7 +73,7 @@ export function serviceEnv(app: AppName, infra: Env, profile: Profile, overrides
   };
   const specific: Env =
     app === 'auth'
-      ? { ...dbEnv(infra, 'AUTH'), ...authOAuthEnv(infra, profile) }
+      ? { ...dbEnv(infra, 'AUTH'), ...authOAuthEnv(infra, profile), DIRECTORY_URL: `http://127.0.0.1:${ports.directory}` }
       : app === 'directory'
         ? dbEnv(infra, 'DIRECTORY')
         : {
