@@ -174,6 +174,32 @@ describe('admin console (browser)', () => {
     }
   });
 
+  it('an admin disconnects their organisation’s Okta connection; another organisation’s admin cannot', async () => {
+    // A connection as Approve records it (the OAuth flow itself is oauth.int-spec.ts's subject).
+    const client = JSON.parse(await cli(['client:create', '--name', 'Okta', '--redirect-uri', `https://system-admin.okta.com/admin/app/cpc/${uniqueSlug('app')}/oauth/callback`, '--json'])) as { clientId: string };
+    const [user] = await queryDb<{ id: string }>('auth', 'SELECT id FROM users WHERE email = ?', [adminA]);
+    const grantId = uniqueSlug('grant');
+    await queryDb('auth', 'INSERT INTO connections (grant_id, organisation_id, client_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)', [grantId, orgA.id, client.clientId, user?.id, new Date()]);
+
+    const sb = await signIn(adminB);
+    const sa = await signIn(adminA);
+    try {
+      expect(await sb.page.getByText('Not connected.').count()).toBe(1);
+      const refused = await sb.page.request.post(`${auth()}/admin/connections/disconnect`, { form: { csrf: await csrfOf(sb.page), grantId }, maxRedirects: 0 });
+      expect(refused.status()).toBe(404);
+
+      const card = sa.page.locator('.card');
+      expect(await card.textContent()).toContain(`Approved by ${adminA}`);
+      await sa.page.getByRole('button', { name: 'Disconnect Okta' }).click();
+      await sa.page.getByRole('status').filter({ hasText: 'The connection was removed.' }).waitFor();
+      expect(await sa.page.getByText('Not connected.').count()).toBe(1);
+      const [row] = await queryDb<{ replaced_at: Date | null }>('auth', 'SELECT replaced_at FROM connections WHERE grant_id = ?', [grantId]);
+      expect(row?.replaced_at).not.toBeNull();
+    } finally {
+      await Promise.all([sa.context.close(), sb.context.close()]);
+    }
+  });
+
   it.each([
     ['without the form token', (_csrf: string) => ({ label: 'forged' })],
     ['with another string as the form token', (csrf: string) => ({ label: 'forged', csrf: `${csrf.slice(1)}x` })],
