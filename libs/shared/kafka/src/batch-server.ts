@@ -29,11 +29,14 @@ export interface BatchServerOptions {
   produceTimeoutMs?: number;
   /** Partitions handled at once; each keeps its order (one tenant is always one partition). */
   partitionsConcurrently?: number;
+  /** How often resolved offsets are committed (also on shutdown): bounds the redelivery after a crash. */
+  commitIntervalMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SESSION_TIMEOUT_MS = 30_000;
 const HEARTBEAT_MS = 3_000;
+const COMMIT_TIMEOUT_MS = 10_000;
 const LOST_MEMBERSHIP = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID']);
 
 /**
@@ -58,6 +61,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private readonly maxBackoffMs: number;
   private readonly produceTimeoutMs: number;
   private stopping = false;
+  private readonly commitIntervalMs: number;
+  private readonly pendingOffsets = new Map<string, { topic: string; partition: number; offset: string }>();
+  private lastCommitAt = 0;
+  private flushing?: Promise<boolean>;
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly kafka: Kafka,
@@ -67,6 +75,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.chunkSize = options.chunkSize ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.produceTimeoutMs = options.produceTimeoutMs ?? 10_000;
+    this.commitIntervalMs = options.commitIntervalMs ?? 1_000;
     this.consumer = this.createConsumer();
     this.publisher = new Publisher(kafka);
   }
@@ -89,6 +98,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       this.consuming = false;
       if (!payload.restart && !this.stopping) this.restartConsumer(payload.error);
     });
+    // Consuming again once (re)joined — also after kafkajs' own restart, which never passes through
+    // startConsumer (found by the broker-restart fault test: readiness and offset commits stayed off).
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (!this.stopping) this.consuming = true;
+    });
     return consumer;
   }
 
@@ -100,6 +114,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         try {
           await this.consumer.disconnect().catch(() => undefined);
           this.consumer = this.createConsumer();
+          this.flushing = undefined; // never wait behind a commit of the consumer that crashed
           await this.startConsumer();
           this.log.log('consumer running again');
           return;
@@ -128,6 +143,13 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       await this.publisher.connect();
       await this.startConsumer();
       this.log.log(`consuming ${[...this.messageHandlers.keys()].join(', ')} as group ${this.options.groupId}`);
+      // An idle partition's last offsets are committed too, not only when the next chunk comes.
+      this.flushTimer = setInterval(() => {
+        if (this.consuming && Date.now() - this.lastCommitAt >= this.commitIntervalMs) {
+          this.flushOffsets().catch((error: unknown) => this.log.warn(`periodic offset commit failed: ${error instanceof Error ? error.message : String(error)}`));
+        }
+      }, this.commitIntervalMs);
+      this.flushTimer.unref();
       callback();
     } catch (error) {
       callback(error);
@@ -135,6 +157,15 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    try {
+      await this.handleChunks(payload);
+    } finally {
+      // Shutting down: commit what this batch resolved while this member still owns the partition.
+      if (this.stopping) await this.flushOffsets().catch(() => undefined);
+    }
+  }
+
+  private async handleChunks(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const handler = this.getHandlerByPattern(batch.topic);
     if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
@@ -180,17 +211,53 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       if (!produced) return;
 
       resolveOffset(last);
-      try {
-        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-        await heartbeat();
-      } catch (error) {
-        // The group moved on (this member was evicted, or a rebalance began): the chunk is committed
-        // in MySQL and replied to; whoever gets the partition re-reads it and the dedupe rows answer.
-        if (!LOST_MEMBERSHIP.has((error as { type?: string }).type ?? '')) throw error;
-        this.log.warn(`offset commit after the group moved on (${(error as Error).message}); the next owner re-reads from the last commit`);
-        return;
-      }
+      this.pendingOffsets.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
+      // Offsets are committed at most every commitIntervalMs (and on shutdown), not after every chunk: a
+      // commit is a broker round trip that sat on every chunk's critical path (3–10 ms here, once per event
+      // at low rates). What is resolved is already committed in MySQL and replied to, so committing it later
+      // can only cause a redelivery, which processed_events answers (docs/adr/0002-reply-path.md).
+      if (Date.now() - this.lastCommitAt >= this.commitIntervalMs && !(await this.flushOffsets())) return;
     }
+  }
+
+  /**
+   * Commits every resolved offset not yet committed. False when the group moved on (this member was evicted,
+   * or a rebalance began): the chunks are committed in MySQL and replied to; whoever gets the partitions
+   * re-reads them and the dedupe rows answer.
+   */
+  private flushOffsets(): Promise<boolean> {
+    const run = async (): Promise<boolean> => {
+      this.lastCommitAt = Date.now();
+      const offsets = [...this.pendingOffsets.values()];
+      if (!offsets.length) return true;
+      this.pendingOffsets.clear();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        // Bounded: a commit on a consumer that crashed with the broker can hang, and every later flush waits
+        // behind this one (found by the broker-restart fault test: partitions stayed uncommitted).
+        await Promise.race([
+          this.consumer.commitOffsets(offsets),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`offset commit not answered within ${COMMIT_TIMEOUT_MS} ms`)), COMMIT_TIMEOUT_MS);
+          }),
+        ]);
+        return true;
+      } catch (error) {
+        if (!LOST_MEMBERSHIP.has((error as { type?: string }).type ?? '')) {
+          // Not committed: keep them for the next flush unless a newer offset was resolved meanwhile.
+          for (const o of offsets) if (!this.pendingOffsets.has(`${o.topic}:${o.partition}`)) this.pendingOffsets.set(`${o.topic}:${o.partition}`, o);
+          throw error;
+        }
+        this.log.warn(`offset commit after the group moved on (${(error as Error).message}); the next owner re-reads from the last commit`);
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    // One commit at a time: partitions are handled concurrently and the timer flushes too.
+    const next = (this.flushing ?? Promise.resolve(true)).catch(() => true).then(run);
+    this.flushing = next;
+    return next;
   }
 
   /** Retries `fn` with capped exponential back-off until it succeeds or this consumer loses the partition. */
@@ -215,7 +282,10 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   async close(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.flushTimer);
     await this.restarting;
+    // What was resolved so far; the batch in flight commits its own when it sees `stopping`.
+    await this.flushOffsets().catch((error: unknown) => this.log.warn(`offset commit at shutdown failed: ${error instanceof Error ? error.message : String(error)}`));
     // disconnect() waits for the batch in flight, then leaves the group (no session-timeout wait).
     await this.consumer.disconnect();
     await this.publisher.disconnect();
