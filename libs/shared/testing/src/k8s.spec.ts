@@ -563,7 +563,7 @@ describe('deploy/k8s: NetworkPolicies', () => {
   type Row = readonly [string, string, number, boolean, (o: readonly K8sObject[]) => Source, (o: readonly K8sObject[]) => Record<string, string>];
   const rows: Row[] = [
     ['the gateway', 'directory', 3002, true, gateway, target('directory')],
-    ['auth', 'directory', 3002, false, auth, target('directory')],
+    ['auth (the admin activity page)', 'directory', 3002, true, auth, target('directory')],
     ['the ingress controller', 'directory', 3002, false, ingressController, target('directory')],
     ['a gateway-labelled pod of another namespace', 'directory', 3002, false, elsewhere, target('directory')],
     ['migrate-directory', 'directory', 3002, false, migrateDirectory, target('directory')],
@@ -592,7 +592,7 @@ describe('deploy/k8s: NetworkPolicies', () => {
     expect(admits(objects, targetLabels(objects), source(objects), port)).toBe(allowed);
   });
 
-  it.each(perRender([[]]))('%s: every rule that selects the directory admits only gateway pods, on 3002', (label) => {
+  it.each(perRender([[]]))('%s: every rule that selects the directory admits only gateway and auth pods, on 3002', (label) => {
     const objects = RENDERED[label];
     const labels = target('directory')(objects);
     const rules = (objects.filter((o) => o.kind === 'NetworkPolicy') as (INetworkPolicy & K8sObject)[])
@@ -600,7 +600,10 @@ describe('deploy/k8s: NetworkPolicies', () => {
       .flatMap((p) => p.spec?.ingress ?? []);
     expect(rules).toEqual([
       {
-        from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'scim-gateway', 'app.kubernetes.io/component': 'server' } } }],
+        from: [
+          { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'scim-gateway', 'app.kubernetes.io/component': 'server' } } },
+          { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'auth', 'app.kubernetes.io/component': 'server' } } },
+        ],
         ports: [{ protocol: 'TCP', port: PORTS.dev.directory }],
       },
     ]);
