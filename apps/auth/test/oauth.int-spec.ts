@@ -1,5 +1,5 @@
 import { admin, serviceEnv, startService } from '@taskize/devstack';
-import { infra, killService, queryDb, readState, scim, uniqueSlug, waitFor } from '@taskize/testing';
+import { infra, killService, parsePrometheus, queryDb, readState, scim, sumOf, uniqueSlug, waitFor } from '@taskize/testing';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -475,6 +475,17 @@ describe('attacks', () => {
   it('the internal connection endpoint needs the internal token and answers 404 for unknown grants', async () => {
     expect((await fetch(`${auth()}/internal/connections/abc`)).status).toBe(401);
     expect((await connection(randomBytes(16).toString('base64url'))).status).toBe(404);
+  });
+
+  it('counts sign-in and consent outcomes on /metrics, without emails or tenants as labels', async () => {
+    // Every flow above ran against this auth process (the rotation test below restarts it).
+    const samples = parsePrometheus(await (await fetch(`${auth()}/metrics`)).text());
+    expect(sumOf(samples, 'auth_interactions_total', { step: 'sign_in', result: 'success' })).toBeGreaterThan(0);
+    expect(sumOf(samples, 'auth_interactions_total', { step: 'sign_in', result: 'failure' })).toBeGreaterThan(0);
+    expect(sumOf(samples, 'auth_interactions_total', { step: 'sign_in', result: 'throttled' })).toBeGreaterThan(0);
+    expect(sumOf(samples, 'auth_interactions_total', { step: 'consent', result: 'approved' })).toBeGreaterThan(0);
+    expect(sumOf(samples, 'auth_interactions_total', { step: 'consent', result: 'denied' })).toBeGreaterThan(0);
+    expect(samples.flatMap((s) => Object.values(s.labels)).some((v) => v.includes('@'))).toBe(false);
   });
 
   it('the signing key in use is published with its kid', async () => {

@@ -10,6 +10,10 @@ import { expiredError } from '../oidc/configuration';
 import { type InteractionDetails, OIDC_PROVIDER, type OidcProvider } from '../oidc/oidc.types';
 import { clientIp, cspOrigin, FormSecurity, pageHeaders } from './form-security';
 import { ThrottleStore } from './throttle.store';
+import { metrics } from '@taskize/observability';
+
+/** Sign-in outcomes on /metrics (auth_interactions_total): no email or tenant as label, only the result. */
+const signIn = (result: 'success' | 'failure' | 'throttled' | 'disabled') => metrics.interactions().inc({ step: 'sign_in', result });
 import { consentPage, emailPage, errorPage, organisationPage, passwordPage, problemPage, STYLESHEET_PATH } from './views';
 
 export const PUBLIC_ORIGIN = Symbol('PUBLIC_ORIGIN');
@@ -85,15 +89,20 @@ export class InteractionController {
       const email = normaliseEmail(form['email'] ?? '');
       const password = form['password'] ?? '';
       const ip = clientIp(req.ip, req.headers['x-forwarded-for'], this.origin.startsWith('https:'));
-      if (await this.throttle.blocked(email, ip)) return new PageResponse(429, passwordPage({ ...this.form(uid), email, error: THROTTLED }), targets);
+      if (await this.throttle.blocked(email, ip)) {
+        signIn('throttled');
+        return new PageResponse(429, passwordPage({ ...this.form(uid), email, error: THROTTLED }), targets);
+      }
       const user = await this.accounts.findUserByEmail(email);
       const ok = password.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash())));
       if (!user || !ok) {
         await this.throttle.recordFailure(email, ip);
+        signIn('failure');
         return new PageResponse(401, passwordPage({ ...this.form(uid), email, error: WRONG_CREDENTIALS }), targets);
       }
       await this.throttle.clearAccount(email);
       const clientName = await this.clientName(details);
+      signIn(user.disabled ? 'disabled' : 'success');
       if (user.disabled) return this.problem(uid, clientName, targets, 'Your account is disabled', 'Your Taskize account has been disabled, so it cannot connect Okta. Ask an administrator of your organisation to re-enable it.');
       const admin = (await this.accounts.memberships(user.id)).filter((m) => m.role === 'admin');
       const [only, ...more] = admin;
@@ -130,6 +139,7 @@ export class InteractionController {
       const grantId = await grant.save();
       const replaced = await this.connections.replace({ grantId, organisationId: ref.organisationId, clientId, userId: ref.userId });
       this.log.log({ msg: 'connection approved', organisationId: ref.organisationId, clientId, grantId, replaced });
+      metrics.interactions().inc({ step: 'consent', result: 'approved' });
       return this.finish(req, reply, { consent: { grantId } });
     });
   }
@@ -138,6 +148,7 @@ export class InteractionController {
   async deny(@Param('uid') uid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.respond(reply, async () => {
       await this.post(req, reply, uid, 'consent');
+      metrics.interactions().inc({ step: 'consent', result: 'denied' });
       return this.finish(req, reply, { error: 'access_denied', error_description: 'the administrator denied the request' });
     });
   }
@@ -147,6 +158,7 @@ export class InteractionController {
   async abort(@Param('uid') uid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.respond(reply, async () => {
       await this.post(req, reply, uid);
+      metrics.interactions().inc({ step: 'abort', result: 'access_denied' });
       return this.finish(req, reply, { error: 'access_denied', error_description: 'the signed-in user may not connect this organisation' });
     });
   }
