@@ -1,27 +1,13 @@
-import { escapeHtml, STYLESHEET_PATH } from '../interaction/views';
+import { Html, errorBox, escapeHtml, hidden, html } from '../interaction/html';
+import { STYLESHEET_PATH } from '../interaction/views';
 import { type Activity, formatTime, outcomeLabel } from './activity-view';
 
 /**
  * The signed-in admin console (issue 5 item 5, issue 6 item 8). Same look as the sign-in pages
  * (their stylesheet first, then a few wider layouts of our own); no script anywhere (CSP); every
- * value is HTML-escaped once, here.
+ * value is HTML-escaped once, by the shared template kit (interaction/html.ts).
  */
 export const ADMIN_STYLESHEET_PATH = '/assets/admin.css';
-
-class Html {
-  constructor(readonly value: string) {}
-}
-
-function render(v: unknown): string {
-  if (Array.isArray(v)) return v.map(render).join('');
-  if (v instanceof Html) return v.value;
-  if (v === undefined || v === null || v === false) return '';
-  return escapeHtml(String(v));
-}
-
-function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  return new Html(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]) : ''), ''));
-}
 
 export interface Signed {
   csrf: string;
@@ -61,8 +47,6 @@ ${body.value}
 `;
 }
 
-const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}">`;
-const errorBox = (message?: string) => (message ? html`<div class="error" role="alert" id="form-error">${message}</div>` : '');
 const noticeBox = (message?: string) => (message ? html`<div class="notice" role="status">${message}</div>` : '');
 
 export function signInPage(f: { csrf: string; email?: string; error?: string }): string {

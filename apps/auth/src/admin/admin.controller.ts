@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { AccountsStore, normaliseEmail } from '../accounts/accounts.store';
 import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../accounts/password';
 import { ConnectionsStore } from '../connections/connections.store';
-import { clientIp, FormSecurity, pageHeaders } from '../interaction/form-security';
+import { clientIp, FormSecurity } from '../interaction/form-security';
+import { PageResponse, respondWithPage, sendStylesheet } from '../interaction/page-response';
 import { PUBLIC_ORIGIN } from '../interaction/interaction.controller';
 import { ThrottleStore } from '../interaction/throttle.store';
 import { ScimTokensStore } from '../tokens/scim-tokens.store';
@@ -31,13 +32,6 @@ const NOTICES: Record<string, string> = {
 };
 
 type Form = Record<string, string | undefined>;
-
-class PageResponse {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {}
-}
 
 interface Context extends Signed {
   session: AdminSession;
@@ -67,7 +61,7 @@ export class AdminController {
 
   @Get(ADMIN_STYLESHEET_PATH)
   stylesheet(@Res() reply: FastifyReply) {
-    return reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').header('x-content-type-options', 'nosniff').send(STYLESHEET);
+    return sendStylesheet(reply, STYLESHEET);
   }
 
   @Get('admin/sign-in')
@@ -296,19 +290,11 @@ export class AdminController {
     return undefined;
   }
 
-  private async respond(reply: FastifyReply, fn: () => Promise<PageResponse | undefined>) {
-    let page: PageResponse | undefined;
-    try {
-      page = await fn();
-    } catch (error) {
-      if (error instanceof PageResponse) page = error;
-      else {
-        this.log.error({ msg: 'admin console failed', err: error instanceof Error ? { message: error.message, stack: error.stack } : error });
-        page = new PageResponse(500, adminErrorPage({ title: 'Something went wrong', message: 'Try again in a minute.', code: 'server_error' }));
-      }
-    }
-    if (page) return reply.status(page.status).headers(pageHeaders()).send(page.body);
-    return reply;
+  private respond(reply: FastifyReply, fn: () => Promise<PageResponse | undefined>) {
+    return respondWithPage(reply, fn, (error) => {
+      this.log.error({ msg: 'admin console failed', err: error instanceof Error ? { message: error.message, stack: error.stack } : error });
+      return new PageResponse(500, adminErrorPage({ title: 'Something went wrong', message: 'Try again in a minute.', code: 'server_error' }));
+    });
   }
 }
 

@@ -8,7 +8,8 @@ import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../accou
 import { ConnectionsStore } from '../connections/connections.store';
 import { expiredError } from '../oidc/configuration';
 import { type InteractionDetails, OIDC_PROVIDER, type OidcProvider } from '../oidc/oidc.types';
-import { clientIp, cspOrigin, FormSecurity, pageHeaders } from './form-security';
+import { clientIp, cspOrigin, FormSecurity } from './form-security';
+import { PageResponse, respondWithPage, sendStylesheet } from './page-response';
 import { ThrottleStore } from './throttle.store';
 import { metrics } from '@taskize/observability';
 
@@ -25,14 +26,6 @@ const THROTTLED = 'Too many failed sign-ins. Wait 15 minutes and try again.';
 type Form = Record<string, string | undefined>;
 type Step = 'login' | 'consent';
 
-/** Thrown to end a request with a page; anything else is logged and shown as a generic error. */
-class PageResponse {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-    readonly formTargets: string[] = [],
-  ) {}
-}
 
 /**
  * "Authenticate with Taskize Connect" (seed guide steps 3–4), on oidc-provider's interaction model:
@@ -54,7 +47,7 @@ export class InteractionController {
 
   @Get(STYLESHEET_PATH)
   stylesheet(@Res() reply: FastifyReply) {
-    return reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').header('x-content-type-options', 'nosniff').send(STYLESHEET);
+    return sendStylesheet(reply, STYLESHEET);
   }
 
   @Get('interaction/:uid')
@@ -229,18 +222,10 @@ export class InteractionController {
     return client?.clientName ?? 'Okta';
   }
 
-  private async respond(reply: FastifyReply, fn: () => Promise<PageResponse | undefined>) {
-    let page: PageResponse | undefined;
-    try {
-      page = await fn();
-    } catch (error) {
-      if (error instanceof PageResponse) page = error;
-      else {
-        this.log.error({ msg: 'interaction failed', err: error instanceof Error ? { message: error.message, stack: error.stack } : error });
-        page = new PageResponse(500, errorPage({ title: 'Something went wrong', message: 'Return to Okta and click "Authenticate with Taskize Connect" again.', code: 'server_error' }));
-      }
-    }
-    if (page) return reply.status(page.status).headers(pageHeaders(page.formTargets)).send(page.body);
-    return reply;
+  private respond(reply: FastifyReply, fn: () => Promise<PageResponse | undefined>) {
+    return respondWithPage(reply, fn, (error) => {
+      this.log.error({ msg: 'interaction failed', err: error instanceof Error ? { message: error.message, stack: error.stack } : error });
+      return new PageResponse(500, errorPage({ title: 'Something went wrong', message: 'Return to Okta and click "Authenticate with Taskize Connect" again.', code: 'server_error' }));
+    });
   }
 }

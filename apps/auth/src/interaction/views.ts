@@ -1,28 +1,12 @@
 /**
  * Server-rendered pages for "Authenticate with Taskize Connect" (seed guide steps 3–4). No script
- * anywhere: the CSP forbids it. Every value is HTML-escaped once, here.
+ * anywhere: the CSP forbids it. Every value is HTML-escaped once, by the template kit in ./html.
  */
-export const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+import { type Html, errorBox, escapeHtml, hidden, html } from './html';
+
+export { escapeHtml };
 
 export const STYLESHEET_PATH = '/assets/connect.css';
-
-/** Raw HTML produced by these helpers; anything else passed to a page is escaped. */
-class Html {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    const rendered = Array.isArray(v) ? v.map((x) => (x instanceof Html ? x.value : escapeHtml(String(x)))).join('') : v instanceof Html ? v.value : v === undefined || v === false || v === null ? '' : escapeHtml(String(v));
-    out += rendered + (strings[i + 1] ?? '');
-  });
-  return new Html(out);
-}
 
 function layout(title: string, body: Html): string {
   return `<!doctype html>
@@ -46,8 +30,6 @@ ${body.value}
 `;
 }
 
-const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}">`;
-const errorBox = (message?: string) => (message ? html`<div class="error" role="alert" id="form-error">${message}</div>` : '');
 
 export interface FormContext {
   uid: string;
