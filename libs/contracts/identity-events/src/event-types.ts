@@ -32,8 +32,12 @@ export function resourceTypeOf(type: IdentityEventType): ResourceType {
   return type.startsWith('com.taskize.identity.user.') ? 'User' : 'Group';
 }
 
-/** A user as carried in events: the canonical SCIM attributes (never a password) plus the resource id. */
-export type UserSnapshot = { id: string } & UserAttributes;
+/**
+ * A user as carried in events: the canonical SCIM attributes (never a password) plus the resource id and, once
+ * the person is linked to a Taskize account (an administrator, or anyone created with `user:create`), that
+ * account's id: how Taskize services tell that a directory user and a Taskize sign-in are one person.
+ */
+export type UserSnapshot = { id: string; taskizeAccountId?: string } & UserAttributes;
 
 /** A member as carried in events: the member's resource id and its type ("User" when the client left it out). */
 export interface EventMember {
@@ -65,6 +69,8 @@ export interface UserUpdatedData {
 export interface UserDeletedData {
   id: string;
   userName: string;
+  /** The linked Taskize account, if any (see UserSnapshot). */
+  taskizeAccountId?: string;
 }
 
 /** POST (created) or PUT (replaced) of a group: the full member list after the request. */

@@ -1,4 +1,4 @@
-import { MalformedEventError, decodeEvent, decodeOutcome, encodeEvent, encodeOutcome, type ProvisioningEvent } from './provisioning';
+import { MalformedEventError, accountLinkedEvent, decodeEvent, decodeOutcome, encodeEvent, encodeOutcome, type ProvisioningEvent } from './provisioning';
 
 const tenantId = '3f1c0b6e-2f4d-4c61-9a0e-6a1f7a3c2b10';
 const resourceId = '0b7e2c1a-9d3f-4e5b-8a6c-1f2e3d4c5b6a';
@@ -12,6 +12,7 @@ const valid: ProvisioningEvent[] = [
   { ...base, type: 'GroupPushed', payload: { resourceId, mode: 'create', group: { displayName: 'Eng', members: [{ value: resourceId }] } } },
   { ...base, type: 'GroupUpdated', payload: { resourceId, patch: { Operations: [] } } },
   { ...base, type: 'GroupDeleted', payload: { resourceId } },
+  { ...base, type: 'AccountLinked', payload: { resourceId, accountId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', email: 'ada@example.com' } },
 ];
 
 describe('provisioning events', () => {
@@ -30,10 +31,23 @@ describe('provisioning events', () => {
     ['an update with neither', encodeEvent({ ...base, type: 'UserUpdated', payload: { resourceId } })],
     ['a group push with an unknown mode', encodeEvent({ ...base, type: 'GroupPushed', payload: { resourceId, mode: 'merge' as 'create', group: { displayName: 'x' } } })],
     ['a resource id that is not a UUID', encodeEvent({ ...base, type: 'UserDeleted', payload: { resourceId: '42' } })],
+    ['an account link whose account id is not a UUID', encodeEvent({ ...base, type: 'AccountLinked', payload: { resourceId, accountId: 'ada', email: 'ada@example.com' } })],
+    ['an account link without an email address', encodeEvent({ ...base, type: 'AccountLinked', payload: { resourceId, accountId: resourceId, email: 'ada' } })],
   ];
 
   it.each(poison)('rejects %s as a poison message', (_, value) => {
     expect(() => decodeEvent(value)).toThrow(MalformedEventError);
+  });
+
+  it('derives the same AccountLinked event for the same (tenant, account), and different ones across tenants', () => {
+    const accountId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    const other = '7d6c5b4a-3f2e-4d1c-9b0a-8f7e6d5c4b3a';
+    const a = accountLinkedEvent({ tenantId, accountId, email: 'ada@example.com', occurredAt: new Date('2026-11-30T01:00:00Z') });
+    const again = accountLinkedEvent({ tenantId, accountId, email: 'ada@example.com', occurredAt: new Date('2026-11-30T02:00:00Z') });
+    const b = accountLinkedEvent({ tenantId: other, accountId, email: 'ada@example.com', occurredAt: new Date('2026-11-30T01:00:00Z') });
+    expect([again.id, again.payload.resourceId]).toEqual([a.id, a.payload.resourceId]);
+    expect(new Set([a.id, a.payload.resourceId, b.id, b.payload.resourceId]).size).toBe(4);
+    expect(decodeEvent(encodeEvent(a))).toEqual(a);
   });
 
   it('reads back an outcome and ignores an unreadable one', () => {

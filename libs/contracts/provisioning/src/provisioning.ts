@@ -1,3 +1,4 @@
+import { uuidV5 } from '@taskize/identity-events';
 import type { GroupAttributes, UserAttributes } from '@taskize/scim-core';
 
 /**
@@ -19,6 +20,13 @@ export interface ProvisioningPayloads {
   /** PATCH: renames and member deltas, applied as set operations in SQL (cost grows with the change). */
   GroupUpdated: { resourceId: string; ifMatch?: string; patch: unknown };
   GroupDeleted: { resourceId: string; ifMatch?: string };
+  /**
+   * Auth → directory (issue 5 item 7, "one person, one identity"): a Taskize account became a member of
+   * the organisation. The directory links it to the user whose userName is `email` (any case), or
+   * creates that user (id `resourceId`, active) so Okta's `userName eq` lookup finds and links the
+   * person instead of creating a duplicate. Idempotent: an account already linked changes nothing.
+   */
+  AccountLinked: { resourceId: string; accountId: string; email: string };
 }
 export type ProvisioningEventType = keyof ProvisioningPayloads;
 
@@ -60,7 +68,7 @@ export class MalformedEventError extends Error {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TYPES: ReadonlySet<string> = new Set<ProvisioningEventType>(['UserCreated', 'UserUpdated', 'UserDeleted', 'GroupPushed', 'GroupUpdated', 'GroupDeleted']);
+const TYPES: ReadonlySet<string> = new Set<ProvisioningEventType>(['UserCreated', 'UserUpdated', 'UserDeleted', 'GroupPushed', 'GroupUpdated', 'GroupDeleted', 'AccountLinked']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -110,6 +118,10 @@ export function decodeEvent(value: Buffer | null): ProvisioningEvent {
     case 'GroupUpdated':
       if (!isRecord(payload['patch'])) throw new MalformedEventError('patch is not an object');
       break;
+    case 'AccountLinked':
+      if (typeof payload['accountId'] !== 'string' || !UUID.test(payload['accountId'])) throw new MalformedEventError('accountId is not a UUID');
+      if (typeof payload['email'] !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(payload['email'])) throw new MalformedEventError('email is not an email address');
+      break;
     case 'UserDeleted':
     case 'GroupDeleted':
       break;
@@ -132,4 +144,23 @@ export function decodeOutcome(value: Buffer | null): ProvisioningOutcome | undef
     // A reply we cannot read is ignored: the waiting request falls back to the stored outcome.
   }
   return undefined;
+}
+
+/** Namespace of the ids auth derives for AccountLinked (a random v4 UUID fixed once; never change it). */
+const ACCOUNT_LINK_NAMESPACE = '6f1c2a8e-3b0d-4c57-9a41-2e8d5f7b9c13';
+
+/**
+ * The AccountLinked event for one membership. Its event id and the directory user id it may create are
+ * derived from (tenant, account), so every re-publish (auth instances racing, a crash before marking the
+ * membership synced) is the same event: the directory's dedupe by event id applies it once.
+ */
+export function accountLinkedEvent(input: { tenantId: string; accountId: string; email: string; occurredAt: Date }): ProvisioningEvent<'AccountLinked'> {
+  const name = `${input.tenantId}/account/${input.accountId}`;
+  return {
+    id: uuidV5(`${name}/linked`, ACCOUNT_LINK_NAMESPACE),
+    type: 'AccountLinked',
+    tenantId: input.tenantId,
+    occurredAt: input.occurredAt.toISOString(),
+    payload: { resourceId: uuidV5(`${name}/user`, ACCOUNT_LINK_NAMESPACE), accountId: input.accountId, email: input.email },
+  };
 }

@@ -78,4 +78,9 @@ export interface StoredUser {
   created: string;
   lastModified: string;
   version: number;
+  /**
+   * The Taskize account this directory user is (issue 5 item 7, set by the directory when auth links an
+   * account). Never rendered into SCIM; carried on identity events as `taskizeAccountId`.
+   */
+  accountId?: string;
 }
