@@ -7,11 +7,12 @@ import { CreateGroups1764460000000 } from './migrations/1764460000000-create-gro
 import { UserEmailsAndCounters1764470000000 } from './migrations/1764470000000-user-emails-and-counters';
 import { CreateOutbox1764480000000 } from './migrations/1764480000000-create-outbox';
 import { ActivityIndexes1764500000000 } from './migrations/1764500000000-activity-indexes';
+import { UserAccounts1764510000000 } from './migrations/1764510000000-user-accounts';
 import { NarrowPagingIndexes1764490000000 } from './migrations/1764490000000-narrow-paging-indexes';
 import { ProcessedEventEntity } from './provisioning/processed-event.entity';
 import { UserEntity } from './users/user.entity';
 
 /** The directory owns the `taskize_directory` schema. */
 export function dataSourceOptions(cfg: DirectoryConfig, opts: { migrations?: boolean } = {}): MysqlConnectionOptions {
-  return mysqlOptions(cfg, [UserEntity, ProcessedEventEntity, GroupEntity, GroupMemberEntity], [CreateUsers1764446400000, CreateGroups1764460000000, UserEmailsAndCounters1764470000000, CreateOutbox1764480000000, NarrowPagingIndexes1764490000000, ActivityIndexes1764500000000], opts);
+  return mysqlOptions(cfg, [UserEntity, ProcessedEventEntity, GroupEntity, GroupMemberEntity], [CreateUsers1764446400000, CreateGroups1764460000000, UserEmailsAndCounters1764470000000, CreateOutbox1764480000000, NarrowPagingIndexes1764490000000, ActivityIndexes1764500000000, UserAccounts1764510000000], opts);
 }

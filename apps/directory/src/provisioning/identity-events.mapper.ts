@@ -30,7 +30,7 @@ interface Context {
   traceparent?: string;
 }
 
-const userSnapshot = (u: StoredUser): UserSnapshot => ({ id: u.id, ...u.attributes });
+const userSnapshot = (u: StoredUser): UserSnapshot => ({ id: u.id, ...(u.accountId ? { taskizeAccountId: u.accountId } : {}), ...u.attributes });
 const groupSnapshot = (g: StoredGroup): GroupSnapshot => ({ id: g.id, displayName: g.displayName, ...(g.externalId ? { externalId: g.externalId } : {}) });
 
 function state(ctx: Context, resourceType: 'User' | 'Group', id: string, version: number, body: Pick<ResourceState, 'user' | 'group'>): StateRecord {
@@ -61,7 +61,8 @@ export function identityEventsFor(change: Change, ctx: Context): OutboxEntry<Ide
     case 'userUpdated': {
       const { before, after } = change;
       if (after.version === before.version) return [];
-      const changedAttributes = changedUserAttributes(before.attributes, after.attributes);
+      // A link to a Taskize account (AccountLinked) is a change of the user too, though not of its SCIM attributes.
+      const changedAttributes = [...changedUserAttributes(before.attributes, after.attributes), ...(before.accountId !== after.accountId ? ['taskizeAccountId'] : [])].sort();
       const type = userChangeEventType(before.attributes, after.attributes);
       return [
         { ...base, type, resourceType: 'User', resourceId: after.id, version: after.version, data: { user: userSnapshot(after), changedAttributes }, state: [state(ctx, 'User', after.id, after.version, { user: userSnapshot(after) })] },
@@ -76,7 +77,7 @@ export function identityEventsFor(change: Change, ctx: Context): OutboxEntry<Ide
           resourceType: 'User',
           resourceId: before.id,
           version: before.version + 1,
-          data: { id: before.id, userName: before.attributes.userName },
+          data: { id: before.id, userName: before.attributes.userName, ...(before.accountId ? { taskizeAccountId: before.accountId } : {}) },
           state: [tombstone(stateKey('User', before.id)), ...groups.map((g) => tombstone(memberKey(g, before.id)))],
         },
       ];

@@ -191,6 +191,13 @@ export class ProvisioningApplier {
         await emit({ kind: 'userDeleted', ...(await this.users.remove(q, tenantId, resourceId, ifMatch)) });
         return ok(204, null);
       }
+      case 'AccountLinked': {
+        const link = (event as ProvisioningEvent<'AccountLinked'>).payload;
+        const result = await this.users.linkAccount(q, tenantId, link, now);
+        if (result.kind === 'created') await emit({ kind: 'userCreated', user: result.user });
+        if (result.kind === 'linked') await emit({ kind: 'userUpdated', before: result.before, after: result.after });
+        return result.kind === 'created' ? ok(201, result.user) : ok(200, result.kind === 'linked' ? result.after : result.user);
+      }
       case 'GroupPushed': {
         const { resourceId, ifMatch, mode, group } = (event as ProvisioningEvent<'GroupPushed'>).payload;
         if (mode === 'create') {

@@ -8,6 +8,11 @@ import { type Activity, type ActivityRow, groupActivity } from './activity';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WINDOW_HOURS = 24;
 const MAX_LIMIT = 200;
+/**
+ * The page answers "did Okta's push arrive?": only the identity provider's requests count. Auth's account
+ * links (AccountLinked, issue 5 item 7) are processed on the same topic but are not requests from the IdP.
+ */
+const FROM_IDP = "event_type <> 'AccountLinked'";
 
 /**
  * Provisioning activity for auth's admin console. Auth never reads this schema itself (data
@@ -31,17 +36,21 @@ export class ActivityController {
       `SELECT p.event_id, p.event_type, p.status, p.processed_at,
               o.event_type AS out_event_type, o.resource_id AS out_resource_id, o.version AS out_version
        FROM (SELECT event_id, event_type, status, processed_at FROM processed_events
-             WHERE tenant_id = ? ORDER BY processed_at DESC, event_id LIMIT ?) p
+             WHERE tenant_id = ? AND ${FROM_IDP} ORDER BY processed_at DESC, event_id LIMIT ?) p
        LEFT JOIN outbox o ON o.tenant_id = ? AND o.causation_id = p.event_id
        ORDER BY p.processed_at DESC, p.event_id, o.seq`,
       [tenant, limit, tenant],
     )) as ActivityRow[];
     const since = new Date(Date.now() - WINDOW_HOURS * 3600_000);
     const [totals] = (await this.ds.query(
-      'SELECT COUNT(*) AS requests, COALESCE(SUM(status >= 400), 0) AS errors FROM processed_events WHERE tenant_id = ? AND processed_at > ?',
+      `SELECT COUNT(*) AS requests, COALESCE(SUM(status >= 400), 0) AS errors FROM processed_events WHERE tenant_id = ? AND processed_at > ? AND ${FROM_IDP}`,
       [tenant, since],
     )) as { requests: number | string; errors: number | string }[];
-    const [last] = (await this.ds.query('SELECT MAX(processed_at) AS at FROM processed_events WHERE tenant_id = ? AND status < 400', [tenant])) as { at: Date | null }[];
+    // Newest first along ix_processed_events_tenant_time, stopping at the first success.
+    const [last] = (await this.ds.query(
+      `SELECT processed_at AS at FROM processed_events WHERE tenant_id = ? AND status < 400 AND ${FROM_IDP} ORDER BY processed_at DESC LIMIT 1`,
+      [tenant],
+    )) as { at: Date | null }[];
     return {
       requests: groupActivity(rows),
       totals: { windowHours: WINDOW_HOURS, requests: Number(totals?.requests ?? 0), errors: Number(totals?.errors ?? 0) },

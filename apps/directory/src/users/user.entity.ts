@@ -3,6 +3,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /** Mirrors migrations/1764446400000-create-users.ts; hot paths use plain SQL (users.store.ts). */
 @Entity({ name: 'users' })
 @Index('uq_users_tenant_user_name', ['tenantId', 'userNameLower'], { unique: true })
+@Index('uq_users_tenant_account', ['tenantId', 'accountId'], { unique: true })
 export class UserEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'char', length: 36 }) tenantId!: string;
   @PrimaryColumn({ name: 'id', type: 'char', length: 36 }) id!: string;
@@ -15,4 +16,5 @@ export class UserEntity {
   @Column({ name: 'version', type: 'int', unsigned: true }) version!: number;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   @Column({ name: 'last_modified', type: 'datetime', precision: 3 }) lastModified!: Date;
+  @Column({ name: 'account_id', type: 'char', length: 36, nullable: true }) accountId!: string | null;
 }

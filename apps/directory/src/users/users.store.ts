@@ -58,9 +58,10 @@ interface UserRow {
   version: number;
   created_at: Date;
   last_modified: Date;
+  account_id: string | null;
 }
 
-const USER_COLUMNS = 'u.id, u.resource, u.version, u.created_at, u.last_modified';
+const USER_COLUMNS = 'u.id, u.resource, u.version, u.created_at, u.last_modified, u.account_id';
 const SELECT_USER = `SELECT ${USER_COLUMNS} FROM users u`;
 
 const USERS_TABLE: ListableTable = {
@@ -84,6 +85,7 @@ function toStored(row: UserRow): StoredUser {
     created: toIso(row.created_at),
     lastModified: toIso(row.last_modified),
     version: Number(row.version),
+    ...(row.account_id ? { accountId: row.account_id } : {}),
   };
 }
 
@@ -98,12 +100,12 @@ export class UsersStore {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Inserts a new user inside the caller's transaction; `undefined` when the userName is taken (any case). */
-  async insert(q: Queryable, tenantId: string, id: string, user: UserAttributes, now: Date): Promise<StoredUser | undefined> {
+  async insert(q: Queryable, tenantId: string, id: string, user: UserAttributes, now: Date, accountId?: string): Promise<StoredUser | undefined> {
     try {
       await q.query(
-        `INSERT INTO users (tenant_id, id, user_name, user_name_lower, external_id, display_name_lower, active, resource, version, created_at, last_modified)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-        [tenantId, id, user.userName, user.userName.toLowerCase(), user.externalId ?? null, lower(user.displayName), user.active ? 1 : 0, JSON.stringify(user), now, now],
+        `INSERT INTO users (tenant_id, id, user_name, user_name_lower, external_id, display_name_lower, active, resource, version, created_at, last_modified, account_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+        [tenantId, id, user.userName, user.userName.toLowerCase(), user.externalId ?? null, lower(user.displayName), user.active ? 1 : 0, JSON.stringify(user), now, now, accountId ?? null],
       );
     } catch (error) {
       if (mysqlError(error).errno === ER_DUP_ENTRY) return undefined;
@@ -111,7 +113,36 @@ export class UsersStore {
     }
     await writeEmails(q, tenantId, id, user);
     await adjustCounter(q, tenantId, 'User', 1);
-    return { id, attributes: user, created: now.toISOString(), lastModified: now.toISOString(), version: 1 };
+    return { id, attributes: user, created: now.toISOString(), lastModified: now.toISOString(), version: 1, ...(accountId ? { accountId } : {}) };
+  }
+
+  /**
+   * Links a Taskize account to the tenant's user whose userName is `email` (any case), or creates that
+   * user, active, with `email` as its userName and primary work email: the person Okta's `userName eq`
+   * lookup then finds and links instead of creating a second one (issue 5 item 7, seed guide "Creates or
+   * links a user"). An account already linked changes nothing. A user linked to another account is a
+   * uniqueness conflict (the account's email was reused as someone else's userName).
+   */
+  async linkAccount(
+    q: Queryable,
+    tenantId: string,
+    link: { resourceId: string; accountId: string; email: string },
+    now: Date,
+  ): Promise<{ kind: 'unchanged'; user: StoredUser } | { kind: 'created'; user: StoredUser } | { kind: 'linked'; before: StoredUser; after: StoredUser }> {
+    const linked = (await q.query(`${SELECT_USER} WHERE u.tenant_id = ? AND u.account_id = ? FOR UPDATE`, [tenantId, link.accountId])) as UserRow[];
+    if (linked[0]) return { kind: 'unchanged', user: toStored(linked[0]) };
+    const byName = (await q.query(`${SELECT_USER} WHERE u.tenant_id = ? AND u.user_name_lower = ? FOR UPDATE`, [tenantId, link.email.toLowerCase()])) as UserRow[];
+    const row = byName[0];
+    if (row) {
+      if (row.account_id) throw ScimErrors.uniqueness(`userName "${link.email}" is linked to another Taskize account`);
+      const before = toStored(row);
+      await q.query('UPDATE users SET account_id = ?, version = version + 1, last_modified = ? WHERE tenant_id = ? AND id = ?', [link.accountId, now, tenantId, before.id]);
+      return { kind: 'linked', before, after: { ...before, accountId: link.accountId, lastModified: now.toISOString(), version: before.version + 1 } };
+    }
+    const user: UserAttributes = { userName: link.email, emails: [{ value: link.email, type: 'work', primary: true }], active: true };
+    const created = await this.insert(q, tenantId, link.resourceId, user, now, link.accountId);
+    if (!created) throw ScimErrors.uniqueness(`userName "${link.email}" is already taken`);
+    return { kind: 'created', user: created };
   }
 
   /**
