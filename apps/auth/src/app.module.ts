@@ -9,10 +9,14 @@ import { AdminController } from './admin/admin.controller';
 import { AdminStore } from './admin/admin.store';
 import { DirectoryClient } from './admin/directory.client';
 import { ClientsStore } from './clients/clients.store';
-import { type AuthConfig, oauthSettings } from './config';
+import { type AuthConfig, kafkaBrokers, oauthSettings } from './config';
+import { ACCOUNT_LINKS_INTERVAL_MS, ACCOUNT_LINKS_PUBLISHER, AccountLinksPublisher } from './directory-sync/account-links.publisher';
+import { DIRECTORY_STATUS_CONSUMER, DirectoryStatusSubscriber } from './directory-sync/directory-status.subscriber';
 import { ConnectionsStore } from './connections/connections.store';
 import { dataSourceOptions } from './data-source';
 import { MysqlReadiness } from '@taskize/db';
+import { IdentityEventsConsumer, Publisher, createKafka } from '@taskize/kafka';
+import { TOPICS } from '@taskize/topics';
 import { FormSecurity } from './interaction/form-security';
 import { InteractionController, PUBLIC_ORIGIN } from './interaction/interaction.controller';
 import { ThrottleStore } from './interaction/throttle.store';
@@ -35,6 +39,9 @@ export class AuthModule {
     const keys = loadSigningKeys(oauth.signingKeysFile);
     // Form tokens get their own key derived from the newest cookie key (rotating it only voids open sign-ins).
     const formKey = createHmac('sha256', oauth.cookieKeys[0] ?? '').update('interaction-forms').digest('base64url');
+    // Accounts out to the directory, identity events back in (issue 5 item 7). Neither is on the sign-in
+    // path, so a broker outage delays them without failing readiness.
+    const kafka = createKafka({ brokers: kafkaBrokers(cfg), clientId: cfg.KAFKA_CLIENT_ID ?? 'auth' });
     return {
       module: AuthModule,
       imports: [
@@ -60,6 +67,11 @@ export class AuthModule {
         { provide: AdminSessions, useValue: new AdminSessions(oauth.cookieKeys) },
         { provide: DirectoryClient, useValue: new DirectoryClient(cfg.DIRECTORY_URL, cfg.INTERNAL_API_TOKEN) },
         { provide: PUBLIC_ORIGIN, useValue: new URL(oauth.publicUrl).origin },
+        { provide: ACCOUNT_LINKS_PUBLISHER, useValue: new Publisher(kafka) },
+        { provide: ACCOUNT_LINKS_INTERVAL_MS, useValue: cfg.DIRECTORY_LINK_INTERVAL_MS },
+        AccountLinksPublisher,
+        { provide: DIRECTORY_STATUS_CONSUMER, useValue: new IdentityEventsConsumer(kafka, { groupId: cfg.KAFKA_GROUP_ID, topic: TOPICS.identityEvents.name, fromBeginning: true }) },
+        DirectoryStatusSubscriber,
         {
           provide: OIDC_PROVIDER,
           useFactory: (ds: DataSource, accounts: AccountsStore, clients: ClientsStore) =>

@@ -50,8 +50,9 @@ describe('docker-compose.yml: auth service', () => {
     expect(healthcheckUrls(APP)).toEqual([`http://127.0.0.1:${PORT}/healthz`]);
   });
 
-  it('needs no Kafka: auth is HTTP and MySQL only', () => {
-    expect(Object.keys(env).filter((k) => k.startsWith('KAFKA_'))).toEqual([]);
+  it('reaches Kafka for account links and identity events, after the topics exist, but does not wait for the broker to start', () => {
+    expect(env['KAFKA_BROKERS']).toBe('kafka:9092');
+    expect(dependsOn(APP)).toHaveProperty('topics', 'service_completed_successfully');
     expect(dependsOn(APP)).not.toHaveProperty('kafka');
   });
 

@@ -1,4 +1,4 @@
-import { ConfigError, dbFields, httpFields, internalFields, loadEnv, logFields, z } from '@taskize/config';
+import { ConfigError, dbFields, httpFields, internalFields, kafkaFields, loadEnv, logFields, z } from '@taskize/config';
 
 const url = z.url({ protocol: /^https?$/ }).transform((s) => s.replace(/\/+$/, ''));
 const secret = z.string().min(32, 'must be at least 32 characters');
@@ -28,6 +28,14 @@ export const configSchema = z.object({
   AUTH_CLIENT_SECRET_KEY: secret.optional(),
   /** The directory's internal read API: the admin console's provisioning activity (auth never reads its schema). */
   DIRECTORY_URL: url.default('http://127.0.0.1:3002'),
+  // One person, one identity (issue 5 item 7): accounts go to the directory as provisioning events, and
+  // the identity events come back. Optional for the one-shots (migrate, admin CLI); the server requires it.
+  KAFKA_BROKERS: kafkaFields.KAFKA_BROKERS.optional(),
+  KAFKA_CLIENT_ID: kafkaFields.KAFKA_CLIENT_ID,
+  /** Consumer group of auth's identity-events subscriber (all auth instances share it). */
+  KAFKA_GROUP_ID: z.string().min(1).default('auth'),
+  /** How often new memberships are looked for and published to the directory. */
+  DIRECTORY_LINK_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
 });
 
 export type AuthConfig = z.infer<typeof configSchema>;
@@ -54,4 +62,10 @@ export function oauthSettings(cfg: AuthConfig): Readonly<OAuthSettings> {
     throw new ConfigError('auth', OAUTH_KEYS.filter((k) => cfg[k] === undefined).map((k) => `${k}: required by the authorization server`));
   }
   return Object.freeze({ publicUrl, issuer: `${publicUrl}/oauth`, audience, signingKeysFile, cookieKeys, clientSecretKey });
+}
+
+/** The server's Kafka brokers; the one-shots run without them. */
+export function kafkaBrokers(cfg: AuthConfig): readonly string[] {
+  if (!cfg.KAFKA_BROKERS) throw new ConfigError('auth', ['KAFKA_BROKERS: required by the auth server (directory links and identity events)']);
+  return cfg.KAFKA_BROKERS;
 }

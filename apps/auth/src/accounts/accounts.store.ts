@@ -81,10 +81,11 @@ export class AccountsStore {
     return rows[0] ? this.findUserByEmail(rows[0].email) : undefined;
   }
 
+  /** The organisations the user may act in: memberships the directory has deactivated (SCIM) are left out. */
   async memberships(userId: string): Promise<Membership[]> {
     const rows = (await this.db.query(
       `SELECT o.id AS organisationId, o.slug, o.name, o.plan, m.role FROM memberships m JOIN organisations o ON o.id = m.organisation_id
-       WHERE m.user_id = ? ORDER BY o.name, o.slug`,
+       WHERE m.user_id = ? AND m.directory_deactivated_at IS NULL ORDER BY o.name, o.slug`,
       [userId],
     )) as Membership[];
     return rows.filter((r) => (PLANS as readonly string[]).includes(r.plan));
@@ -92,18 +93,56 @@ export class AccountsStore {
 
   /**
    * The one check every sign-in, code exchange and refresh makes: the user is enabled, an admin of
-   * that organisation, and the organisation's plan may connect.
+   * that organisation, not deactivated in that organisation's directory, and the plan may connect.
    */
   async activeAdmin(organisationId: string, userId: string): Promise<{ email: string; organisation: Membership } | undefined> {
     const rows = (await this.db.query(
       `SELECT u.email, o.id AS organisationId, o.slug, o.name, o.plan, m.role FROM memberships m
        JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = m.organisation_id
-       WHERE m.user_id = ? AND m.organisation_id = ? AND m.role = 'admin' AND u.disabled_at IS NULL`,
+       WHERE m.user_id = ? AND m.organisation_id = ? AND m.role = 'admin' AND u.disabled_at IS NULL AND m.directory_deactivated_at IS NULL`,
       [userId, organisationId],
     )) as (Membership & { email: string })[];
     const row = rows[0];
     if (!row || !planQualifies(row.plan)) return undefined;
     const { email, ...organisation } = row;
     return { email, organisation };
+  }
+
+  /** True when the user has a membership that the organisation's directory deactivated or deleted (SCIM). */
+  async deactivatedInDirectory(userId: string): Promise<boolean> {
+    const rows = (await this.db.query('SELECT 1 AS x FROM memberships WHERE user_id = ? AND directory_deactivated_at IS NOT NULL LIMIT 1', [userId])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * Memberships whose AccountLinked event is still to be published to the directory, oldest first
+   * (ix_memberships_directory_pending: the scan reads only pending rows).
+   */
+  async pendingDirectoryLinks(limit: number): Promise<{ userId: string; organisationId: string; email: string }[]> {
+    return (await this.db.query(
+      `SELECT m.user_id AS userId, m.organisation_id AS organisationId, u.email FROM memberships m JOIN users u ON u.id = m.user_id
+       WHERE m.directory_synced_at IS NULL ORDER BY m.created_at LIMIT ?`,
+      [limit],
+    )) as { userId: string; organisationId: string; email: string }[];
+  }
+
+  async markDirectoryLinked(links: readonly { userId: string; organisationId: string }[], at: Date): Promise<void> {
+    if (!links.length) return;
+    await this.db.query(
+      `UPDATE memberships SET directory_synced_at = ? WHERE ${links.map(() => '(user_id = ? AND organisation_id = ?)').join(' OR ')}`,
+      [at, ...links.flatMap((l) => [l.userId, l.organisationId])],
+    );
+  }
+
+  /**
+   * Follows the directory (identity events): a membership is deactivated while its linked directory user is
+   * inactive or deleted, and active again when the user is reactivated. Idempotent, so a replay is harmless.
+   */
+  async setDirectoryStatus(organisationId: string, userId: string, deactivated: boolean, at: Date): Promise<boolean> {
+    const result = (await this.db.query(
+      `UPDATE memberships SET directory_deactivated_at = ${deactivated ? 'COALESCE(directory_deactivated_at, ?)' : 'NULL'} WHERE user_id = ? AND organisation_id = ?`,
+      deactivated ? [at, userId, organisationId] : [userId, organisationId],
+    )) as { affectedRows?: number };
+    return (result.affectedRows ?? 0) > 0;
   }
 }

@@ -99,6 +99,10 @@ export class InteractionController {
       if (user.disabled) return this.problem(uid, clientName, targets, 'Your account is disabled', 'Your Taskize account has been disabled, so it cannot connect Okta. Ask an administrator of your organisation to re-enable it.');
       const admin = (await this.accounts.memberships(user.id)).filter((m) => m.role === 'admin');
       const [only, ...more] = admin;
+      if (!only && (await this.accounts.deactivatedInDirectory(user.id))) {
+        // Issue 5 item 7: the organisation's identity provider deactivated (or deleted) this person.
+        return this.problem(uid, clientName, targets, 'Your account is deactivated', "Your organisation's identity provider has deactivated you in Taskize, so you cannot connect Okta. Ask an administrator of your identity provider to reactivate you.");
+      }
       if (!only) return this.notAdmin(uid, clientName, targets);
       if (more.length) {
         return new PageResponse(200, organisationPage({ ...this.form(uid), ticket: this.forms.ticket(uid, user.id), email: user.email, organisations: admin.map((m) => ({ id: m.organisationId, name: m.name })) }), targets);

@@ -583,7 +583,7 @@ describe('deploy/k8s: NetworkPolicies', () => {
     ['the gateway', 'kafka', 9092, true, gateway, () => KAFKA],
     ['the directory', 'kafka', 9092, true, directory, () => KAFKA],
     ['the topics Job', 'kafka', 9092, true, topics, () => KAFKA],
-    ['auth', 'kafka', 9092, false, auth, () => KAFKA],
+    ['auth', 'kafka', 9092, true, auth, () => KAFKA],
     ['migrate-auth', 'kafka', 9092, false, migrateAuth, () => KAFKA],
   ];
 
