@@ -1,5 +1,5 @@
 import { admin, serviceEnv, startService } from '@taskize/devstack';
-import { infra, killService, parsePrometheus, queryDb, readState, scim, sumOf, uniqueSlug, waitFor } from '@taskize/testing';
+import { findOnTopic, infra, killService, parsePrometheus, queryDb, readState, scim, sumOf, uniqueSlug, waitFor } from '@taskize/testing';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -296,6 +296,128 @@ describe('Authenticate with Taskize Connect (browser)', () => {
     await page.getByRole('heading', { name: 'This sign-in has expired' }).waitFor();
     await shot(page, 'expired');
     await context.close();
+  });
+});
+
+/**
+ * Issue 5 item 7, one person, one identity: a Taskize account is a member of its organisation's directory
+ * (Okta's `userName eq` finds and links it, never a duplicate), and the directory's identity events decide
+ * whether that person may still sign in.
+ */
+describe('one person, one identity', () => {
+  const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+  const patchActive = (active: boolean) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active } }] });
+  const scimToken = async (orgSlug: string) => (await cli(['token:create', '--org', orgSlug])).trim();
+  const addAccount = async (orgSlug: string, email: string, role: 'admin' | 'member' = 'admin') =>
+    JSON.parse(await cli(['user:create', '--org', orgSlug, '--email', email, '--password', PASSWORD, '--role', role])) as { userId: string; organisationId: string };
+  const lookup = async (token: string, userName: string) => {
+    const res = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, { token });
+    expect(res.status).toBe(200);
+    return res.body['Resources'] as ({ id: string; userName: string; active: boolean } & Record<string, unknown>)[];
+  };
+  const linkedUser = (token: string, userName: string) =>
+    waitFor(async () => (await lookup(token, userName))[0], { what: `${userName} in the directory`, timeoutMs: 20_000 });
+  const userEvent = (organisationId: string, subject: string, type: string) =>
+    findOnTopic('identity.events', (v, key) => {
+      const e = v as { type: string; subject: string; data: Record<string, unknown> };
+      return key === organisationId && e.subject === subject && e.type === type ? e : undefined;
+    });
+  const membershipDeactivated = (organisationId: string, userId: string, deactivated: boolean) =>
+    waitFor(
+      async () => {
+        const [row] = await queryDb<{ d: Date | null }>('auth', 'SELECT directory_deactivated_at AS d FROM memberships WHERE organisation_id = ? AND user_id = ?', [organisationId, userId]);
+        return row !== undefined && (row.d !== null) === deactivated;
+      },
+      { what: `membership ${deactivated ? 'deactivated' : 'active'} in auth`, timeoutMs: 20_000 },
+    );
+
+  it('an account is in its directory: Okta finds it by userName (any case) and links it; a create answers 409; one user.created', async () => {
+    const org = await newOrg();
+    const email = `${uniqueSlug('ada')}@example.com`;
+    const { userId } = await addAccount(org.slug, email);
+    // The admin connects Okta, and Okta's first import looks the admin up with the new token.
+    const { tokens } = await connect(email);
+    const oktaUserName = email.replace(/^ada/, 'Ada').replace('example.com', 'Example.COM');
+    const found = await linkedUser(tokens.access_token, oktaUserName);
+    expect(found).toMatchObject({ userName: email, active: true, emails: [{ value: email, type: 'work', primary: true }] });
+    expect(found).not.toHaveProperty('taskizeAccountId'); // not a SCIM attribute
+    // "Creates or links a user": Okta links (PUT its profile onto the found id); a blind create is refused.
+    const dup = await scim('POST', '/Users', { token: tokens.access_token, body: { schemas: [USER], userName: oktaUserName, active: true } });
+    expect(dup.status).toBe(409);
+    expect(dup.body).toMatchObject({ scimType: 'uniqueness', status: '409' });
+    const put = await scim('PUT', `/Users/${found.id}`, {
+      token: tokens.access_token,
+      body: { schemas: [USER], userName: email, externalId: '00u-okta-1', name: { givenName: 'Ada', familyName: 'Lovelace' }, emails: [{ value: email, type: 'work', primary: true }], active: true },
+    });
+    expect(put.status).toBe(200);
+    expect(await lookup(tokens.access_token, email)).toHaveLength(1);
+    const created = await userEvent(org.id, found.id, 'com.taskize.identity.user.created.v1');
+    expect(created.data['user']).toMatchObject({ id: found.id, userName: email, taskizeAccountId: userId });
+    const updated = await userEvent(org.id, found.id, 'com.taskize.identity.user.updated.v1');
+    expect(updated.data).toMatchObject({ user: { externalId: '00u-okta-1', taskizeAccountId: userId } });
+    const rows = await queryDb<{ n: number }>('directory', 'SELECT COUNT(*) AS n FROM users WHERE tenant_id = ? AND user_name_lower = ?', [org.id, email]);
+    expect(Number(rows[0]?.n)).toBe(1);
+  });
+
+  it('an account added for someone Okta pushed already is linked to that user, not duplicated', async () => {
+    const org = await newOrg();
+    const token = await scimToken(org.slug);
+    const email = `${uniqueSlug('grace')}@example.com`;
+    const pushed = await scim('POST', '/Users', { token, body: { schemas: [USER], userName: email.toUpperCase(), active: true } });
+    expect(pushed.status).toBe(201);
+    const { userId } = await addAccount(org.slug, email, 'member');
+    const linked = await userEvent(org.id, String(pushed.body['id']), 'com.taskize.identity.user.updated.v1');
+    expect(linked.data).toMatchObject({ changedAttributes: ['taskizeAccountId'], user: { id: pushed.body['id'], userName: email.toUpperCase(), taskizeAccountId: userId } });
+    expect(await lookup(token, email)).toEqual([expect.objectContaining({ id: pushed.body['id'] })]);
+    expect((await queryDb<{ account_id: string }>('directory', 'SELECT account_id FROM users WHERE tenant_id = ?', [org.id])).map((r) => r.account_id)).toEqual([userId]);
+  });
+
+  it('deactivated through SCIM: cannot sign in or refresh; reactivated: can again; deleted: cannot', async () => {
+    const org = await newOrg();
+    const token = await scimToken(org.slug);
+    const email = `${uniqueSlug('lin')}@example.com`;
+    const { userId } = await addAccount(org.slug, email);
+    const user = await linkedUser(token, email);
+    const { tokens } = await connect(email);
+
+    expect((await scim('PATCH', `/Users/${user.id}`, { token, body: patchActive(false) })).status).toBe(200);
+    await membershipDeactivated(org.id, userId, true);
+    expect(await refresh(tokens.refresh_token)).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
+    const { context, page } = await newPage();
+    await signIn(page, email);
+    await page.getByRole('heading', { name: 'Your account is deactivated' }).waitFor();
+    await shot(page, 'deactivated-in-directory');
+    await context.close();
+
+    expect((await scim('PATCH', `/Users/${user.id}`, { token, body: patchActive(true) })).status).toBe(200);
+    await membershipDeactivated(org.id, userId, false);
+    const again = await connect(email);
+    expect((await scim('GET', '/Users?startIndex=1&count=1', { token: again.tokens.access_token })).status).toBe(200);
+
+    expect((await scim('DELETE', `/Users/${user.id}`, { token })).status).toBe(204);
+    await membershipDeactivated(org.id, userId, true);
+    expect(await refresh(again.tokens.refresh_token)).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
+  });
+
+  it('tenants stay apart: one person in two organisations is two directory users; deactivated in one, they still connect the other', async () => {
+    const [orgA, orgB] = await Promise.all([newOrg(), newOrg()]);
+    const [tokenA, tokenB] = await Promise.all([scimToken(orgA.slug), scimToken(orgB.slug)]);
+    const email = `${uniqueSlug('both')}@example.com`;
+    const { userId } = await addAccount(orgA.slug, email);
+    await addAccount(orgB.slug, email);
+    const [inA, inB] = await Promise.all([linkedUser(tokenA, email), linkedUser(tokenB, email)]);
+    expect(inA.id).not.toBe(inB.id);
+    expect(await lookup(tokenA, `other.${email}`)).toEqual([]);
+    expect((await scim('GET', `/Users/${inB.id}`, { token: tokenA })).status).toBe(404);
+
+    expect((await scim('PATCH', `/Users/${inA.id}`, { token: tokenA, body: patchActive(false) })).status).toBe(200);
+    await membershipDeactivated(orgA.id, userId, true);
+    // No organisation picker any more: B is the only organisation this person may act for.
+    const { tokens } = await connect(email, { expectOrg: orgB.name });
+    expect(claims(tokens.access_token)['org_id']).toBe(orgB.id);
+    expect((await lookup(tokenB, email))[0]).toMatchObject({ id: inB.id, active: true });
+    const [rowB] = await queryDb<{ d: Date | null }>('auth', 'SELECT directory_deactivated_at AS d FROM memberships WHERE organisation_id = ? AND user_id = ?', [orgB.id, userId]);
+    expect(rowB?.d).toBeNull();
   });
 });
 
