@@ -29,7 +29,16 @@ export class IdentityEventsConsumer {
     kafka: Kafka,
     private readonly options: IdentityConsumerOptions,
   ) {
-    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 250,
+      // Small fetches: a subscriber catching up from the beginning would otherwise hold up to kafkajs'
+      // defaults (10 MB per fetch, 1 MB per partition) in memory at once. A message larger than the
+      // limit still comes through (brokers return at least one message per partition, KIP-74).
+      maxBytes: 1024 * 1024,
+      maxBytesPerPartition: 128 * 1024,
+    });
   }
 
   async start(handler: (event: IdentityEvent, meta: { partition: number; offset: string }) => Promise<void> | void): Promise<void> {
