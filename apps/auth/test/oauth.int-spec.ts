@@ -378,10 +378,12 @@ describe('one person, one identity', () => {
     const email = `${uniqueSlug('lin')}@example.com`;
     const { userId } = await addAccount(org.slug, email);
     const user = await linkedUser(token, email);
-    const { tokens } = await connect(email);
+    const { tokens, grantId } = await connect(email);
 
     expect((await scim('PATCH', `/Users/${user.id}`, { token, body: patchActive(false) })).status).toBe(200);
     await membershipDeactivated(org.id, userId, true);
+    // The connection this person approved stops too: the gateway's check (≤ 30 s cache) and every refresh.
+    expect((await connection(grantId)).status).toBe(404);
     expect(await refresh(tokens.refresh_token)).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
     const { context, page } = await newPage();
     await signIn(page, email);
@@ -392,6 +394,7 @@ describe('one person, one identity', () => {
     expect((await scim('PATCH', `/Users/${user.id}`, { token, body: patchActive(true) })).status).toBe(200);
     await membershipDeactivated(org.id, userId, false);
     const again = await connect(email);
+    expect((await connection(again.grantId)).status).toBe(200);
     expect((await scim('GET', '/Users?startIndex=1&count=1', { token: again.tokens.access_token })).status).toBe(200);
 
     expect((await scim('DELETE', `/Users/${user.id}`, { token })).status).toBe(204);

@@ -46,13 +46,13 @@ export class ConnectionsStore {
   /**
    * The gateway's check (ADR 0003): the connection exists, is its organisation's current one, its
    * grant has not been revoked (reuse detection deletes it), the approving account is still an
-   * enabled admin, and the plan still qualifies.
+   * enabled admin that the organisation's directory has not deactivated, and the plan still qualifies.
    */
   async status(grantId: string): Promise<ConnectionStatus | undefined> {
     const rows = (await this.ds.query(
       `SELECT o.id AS organisationId, o.slug, o.plan FROM connections c
        JOIN organisations o ON o.id = c.organisation_id
-       JOIN memberships m ON m.organisation_id = c.organisation_id AND m.user_id = c.user_id AND m.role = 'admin'
+       JOIN memberships m ON m.organisation_id = c.organisation_id AND m.user_id = c.user_id AND m.role = 'admin' AND m.directory_deactivated_at IS NULL
        JOIN users u ON u.id = c.user_id AND u.disabled_at IS NULL
        JOIN oidc_payloads g ON g.model = 'Grant' AND g.id_hash = ? AND (g.expires_at IS NULL OR g.expires_at > ?)
        WHERE c.grant_id = ? AND c.replaced_at IS NULL AND o.plan IN (?)`,
