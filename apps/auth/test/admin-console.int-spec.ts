@@ -234,3 +234,23 @@ describe('admin console (browser)', () => {
     }
   });
 });
+
+describe('SCIM bearer tokens from the CLI (issue 5 item 5)', () => {
+  it('rotation: two live at once, list shows both, revoking the old one stops it at the gateway and keeps the new one', async () => {
+    const oldToken = (await cli(['token:create', '--org', orgB.slug, '--label', 'Entra ID'])).trim();
+    const newToken = (await cli(['token:create', '--org', orgB.slug, '--label', 'Entra ID (rotated)'])).trim();
+    expect((await listUsers(oldToken)).status).toBe(200);
+    expect((await listUsers(newToken)).status).toBe(200);
+    const live = (await cli(['token:list', '--org', orgB.slug])).trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: string });
+    const old = live.find((t) => t.label === 'Entra ID');
+    expect(live.map((t) => t.label)).toEqual(expect.arrayContaining(['Entra ID', 'Entra ID (rotated)']));
+    expect(JSON.stringify(live)).not.toContain(oldToken);
+    // Another organisation cannot revoke it.
+    await expect(cli(['token:revoke', '--org', orgA.slug, '--id', old!.id])).rejects.toThrow('no live token');
+    await cli(['token:revoke', '--org', orgB.slug, '--id', old!.id]);
+    await waitFor(async () => (await listUsers(oldToken)).status === 401, { what: 'the revoked token refused by the gateway' });
+    expect((await listUsers(newToken)).status).toBe(200);
+    expect((await cli(['token:list', '--org', orgB.slug])).trim()).not.toContain(old!.id);
+    await expect(cli(['token:revoke', '--org', orgB.slug, '--id', old!.id])).rejects.toThrow('no live token');
+  });
+});

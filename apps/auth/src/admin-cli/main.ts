@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { DataSource } from 'typeorm';
 import { AccountsStore } from '../accounts/accounts.store';
+import { AdminStore } from '../admin/admin.store';
 import { ClientsStore } from '../clients/clients.store';
 import { ConnectionsStore } from '../connections/connections.store';
 import { loadConfig, oauthSettings } from '../config';
@@ -58,6 +59,32 @@ program
       return (await new ScimTokensStore(ds).create(org.id, o.label)).token;
     });
     process.stdout.write(`${token}\n`);
+  });
+
+program
+  .command('token:list')
+  .description("an organisation's live SCIM bearer tokens as JSON lines (id, label, createdAt; the token itself is never stored)")
+  .requiredOption('--org <slug>', 'organisation slug')
+  .action(async (o: { org: string }) => {
+    const rows = await withDb(async (ds) => {
+      const org = await new OrganisationsStore(ds).findBySlug(o.org);
+      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      return new AdminStore(ds).liveTokens(org.id);
+    });
+    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+  });
+
+program
+  .command('token:revoke')
+  .description('revoke a SCIM bearer token (the gateway refuses it within its token cache time). To rotate: token:create, update the client, then token:revoke the old one')
+  .requiredOption('--org <slug>', 'organisation slug')
+  .requiredOption('--id <tokenId>', 'the token id (from token:list)')
+  .action(async (o: { org: string; id: string }) => {
+    await withDb(async (ds) => {
+      const org = await new OrganisationsStore(ds).findBySlug(o.org);
+      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      if (!(await new AdminStore(ds).revokeToken(org.id, o.id))) throw new OrganisationError(`no live token ${o.id} in "${o.org}"`);
+    });
   });
 
 program
