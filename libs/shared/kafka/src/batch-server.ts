@@ -44,10 +44,8 @@ const LOST_MEMBERSHIP = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REB
  * (docs/adr/0002-reply-path.md). Why not Nest's built-in Kafka server: it consumes with eachMessage
  * only (no batching) and produces replies without awaiting them, so an offset can be committed
  * before its reply exists. Here, for each chunk:
- *   handler (one transaction, committed) → produce replies/dead letters (acks=-1)
- *   → commit offset+1 (kafkajs takes the NEXT offset to read) once that produce is acknowledged.
- * A chunk's produce runs beside the next chunk's transaction (at most one produce in flight per
- * partition, acknowledged in order), so a partition's cycle is the transaction, not transaction + produce.
+ *   handler (one transaction, committed) → produce replies/dead letters (acks=-1, awaited)
+ *   → commit offset+1 (kafkajs takes the NEXT offset to read).
  * A handler error is treated as transient (e.g. MySQL down): nothing is committed, the same chunk
  * is retried with back-off, heartbeats keep the partition, and no further work is taken.
  * Handlers decide what is permanent and return it as a dead letter instead of throwing.
@@ -68,8 +66,6 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private lastCommitAt = 0;
   private flushing?: Promise<boolean>;
   private flushTimer?: NodeJS.Timeout;
-  /** Per partition: the previous chunk's produce, still in flight (true once acknowledged and its offset recorded). */
-  private readonly producing = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -119,7 +115,6 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
           await this.consumer.disconnect().catch(() => undefined);
           this.consumer = this.createConsumer();
           this.flushing = undefined; // never wait behind a commit of the consumer that crashed
-          this.producing.clear(); // nor behind its replies: the new consumer re-reads from the last commit
           await this.startConsumer();
           this.log.log('consumer running again');
           return;
@@ -165,11 +160,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     try {
       await this.handleChunks(payload);
     } finally {
-      // Shutting down: commit what this batch produced while this member still owns the partition.
-      if (this.stopping) {
-        await this.producing.get(`${payload.batch.topic}:${payload.batch.partition}`);
-        await this.flushOffsets().catch(() => undefined);
-      }
+      // Shutting down: commit what this batch resolved while this member still owns the partition.
+      if (this.stopping) await this.flushOffsets().catch(() => undefined);
     }
   }
 
@@ -201,40 +193,25 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       // kafkajs has no background heartbeat: a query that hangs (MySQL frozen, not refusing) would
       // otherwise outlast the session and get this member evicted mid-chunk.
       const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
-      const key = `${batch.topic}:${batch.partition}`;
-      let outcome: BatchOutcome | undefined;
+      let produced: boolean | undefined;
       try {
-        outcome = await this.retry('handler', alive, heartbeat, async () => (await lastValueFrom(this.transformToObservable(await handler(chunk)))) as BatchOutcome);
-        // The previous chunk's replies ran beside this transaction; they go first (offsets in order, one
-        // produce in flight per partition). Not acknowledged means this member lost the partition: stop.
-        const previous = this.producing.get(key);
-        if (outcome && previous && !(await previous)) {
-          // Forget it, or the next owner of this partition here (after a rejoin) would stop at it forever.
-          if (this.producing.get(key) === previous) this.producing.delete(key);
-          outcome = undefined;
-        }
-      } finally {
-        clearInterval(beat);
-      }
-      if (!outcome) return;
-
-      const { produce } = outcome;
-      const next = (BigInt(last) + 1n).toString();
-      this.producing.set(
-        key,
-        this.retry('produce', alive, heartbeat, async () => {
-          for (const { topic, messages } of produce) {
+        const outcome = await this.retry('handler', alive, heartbeat, async () =>
+          (await lastValueFrom(this.transformToObservable(await handler(chunk)))) as BatchOutcome,
+        );
+        if (!outcome) return;
+        produced = await this.retry('produce', alive, heartbeat, async () => {
+          for (const { topic, messages } of outcome.produce) {
             if (messages.length) await this.publisher.publish(topic, messages, this.produceTimeoutMs);
           }
           return true;
-        }).then((produced) => {
-          // Only an acknowledged produce lets its offset be committed: committed always means replied.
-          if (produced) this.pendingOffsets.set(key, { topic: batch.topic, partition: batch.partition, offset: next });
-          return produced === true;
-        }),
-      );
-      // kafkajs' fetch position moves on now (the next chunk may start); the Kafka commit waits for the produce.
+        });
+      } finally {
+        clearInterval(beat);
+      }
+      if (!produced) return;
+
       resolveOffset(last);
+      this.pendingOffsets.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
       // Offsets are committed at most every commitIntervalMs (and on shutdown), not after every chunk: a
       // commit is a broker round trip that sat on every chunk's critical path (3–10 ms here, once per event
       // at low rates). What is resolved is already committed in MySQL and replied to, so committing it later
@@ -307,7 +284,6 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.stopping = true;
     clearInterval(this.flushTimer);
     await this.restarting;
-    await Promise.all(this.producing.values());
     // What was resolved so far; the batch in flight commits its own when it sees `stopping`.
     await this.flushOffsets().catch((error: unknown) => this.log.warn(`offset commit at shutdown failed: ${error instanceof Error ? error.message : String(error)}`));
     // disconnect() waits for the batch in flight, then leaves the group (no session-timeout wait).
