@@ -5,6 +5,7 @@
 //   scim      issue 3's targets at directory size (scim.mjs)
 //   pipeline  issue 4's targets: create path vs its two floors, sustained rate, commit→event, RSS (pipeline.mjs)
 //   scim     issue 3's directory-size targets (filter, member PATCH, paging) on seeded 1k/100k tenants: see scim.mjs
+import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,20 +38,34 @@ async function tenantToken(prefix = 'bench') {
   return { token, slug, organisationId: org.id };
 }
 
-async function createUser(token, n) {
-  const res = await fetch(`${base}/Users`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
-    body: JSON.stringify({
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-      userName: `user${n}.${Date.now()}@bench.example`,
-      name: { givenName: 'Bench', familyName: `User${n}` },
-      emails: [{ value: `user${n}@bench.example`, type: 'work', primary: true }],
-      active: true,
-    }),
+/**
+ * node:http with a keep-alive agent, not fetch: the load generator shares the machine's 2 cores with the
+ * stack, and undici's fetch cost it about half a core at 300 requests/s (docs/benchmarks.md, run 5).
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+const { hostname, port, pathname } = new URL(`${base}/Users`);
+
+function createUser(token, n) {
+  const body = JSON.stringify({
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName: `user${n}.${Date.now()}@bench.example`,
+    name: { givenName: 'Bench', familyName: `User${n}` },
+    emails: [{ value: `user${n}@bench.example`, type: 'work', primary: true }],
+    active: true,
   });
-  await res.arrayBuffer();
-  return (res.status >= 200 && res.status < 300) || `HTTP ${res.status}`;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, hostname, port, path: pathname, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('error', reject);
+        res.on('end', () => resolve((res.statusCode >= 200 && res.statusCode < 300) || `HTTP ${res.statusCode}`));
+      },
+    );
+    req.setTimeout(60_000, () => req.destroy(new Error('timed out after 60 s')));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 const benches = {
@@ -77,3 +92,4 @@ if (!benches[name]) {
   process.exit(2);
 }
 await benches[name]();
+agent.destroy(); // keep-alive sockets would hold the process open
