@@ -7,7 +7,7 @@ import { ClientsStore } from '../clients/clients.store';
 import { ConnectionsStore } from '../connections/connections.store';
 import { loadConfig, oauthSettings } from '../config';
 import { dataSourceOptions } from '../data-source';
-import { OrganisationError, OrganisationsStore } from '../organisations/organisations.store';
+import { type Organisation, OrganisationError, OrganisationsStore } from '../organisations/organisations.store';
 import { ScimTokensStore } from '../tokens/scim-tokens.store';
 
 /**
@@ -22,6 +22,13 @@ async function withDb<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
   } finally {
     await ds.destroy();
   }
+}
+
+/** The organisation with that slug, or the error every command gives for an unknown one. */
+async function organisation(ds: DataSource, slug: string): Promise<Organisation> {
+  const org = await new OrganisationsStore(ds).findBySlug(slug);
+  if (!org) throw new OrganisationError(`no organisation with slug "${slug}"`);
+  return org;
 }
 
 const program = new Command('admin').description('Taskize Connect administration').exitOverride();
@@ -54,8 +61,7 @@ program
   .option('--label <label>', 'what the token is for, e.g. "Entra ID"')
   .action(async (o: { org: string; label?: string }) => {
     const token = await withDb(async (ds) => {
-      const org = await new OrganisationsStore(ds).findBySlug(o.org);
-      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      const org = await organisation(ds, o.org);
       return (await new ScimTokensStore(ds).create(org.id, o.label)).token;
     });
     process.stdout.write(`${token}\n`);
@@ -67,8 +73,7 @@ program
   .requiredOption('--org <slug>', 'organisation slug')
   .action(async (o: { org: string }) => {
     const rows = await withDb(async (ds) => {
-      const org = await new OrganisationsStore(ds).findBySlug(o.org);
-      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      const org = await organisation(ds, o.org);
       return new AdminStore(ds).liveTokens(org.id);
     });
     for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
@@ -81,8 +86,7 @@ program
   .requiredOption('--id <tokenId>', 'the token id (from token:list)')
   .action(async (o: { org: string; id: string }) => {
     await withDb(async (ds) => {
-      const org = await new OrganisationsStore(ds).findBySlug(o.org);
-      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      const org = await organisation(ds, o.org);
       if (!(await new AdminStore(ds).revokeToken(org.id, o.id))) throw new OrganisationError(`no live token ${o.id} in "${o.org}"`);
     });
   });
@@ -106,8 +110,7 @@ program
   .option('--role <role>', 'admin | member', 'member')
   .action(async (o: { org: string; email: string; password: string; role: string }) => {
     const result = await withDb(async (ds) => {
-      const org = await new OrganisationsStore(ds).findBySlug(o.org);
-      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      const org = await organisation(ds, o.org);
       const member = await new AccountsStore(ds).addMember({ organisationId: org.id, email: o.email, password: o.password, role: o.role });
       return { userId: member.userId, created: member.created, organisationId: org.id, role: o.role };
     });
@@ -157,8 +160,7 @@ program
   .requiredOption('--org <slug>', 'organisation slug')
   .action(async (o: { org: string }) => {
     const rows = await withDb(async (ds) => {
-      const org = await new OrganisationsStore(ds).findBySlug(o.org);
-      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      const org = await organisation(ds, o.org);
       return new ConnectionsStore(ds).list(org.id);
     });
     for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
@@ -171,8 +173,7 @@ program
   .requiredOption('--grant <grantId>', 'the connection id (grantId from connection:list)')
   .action(async (o: { org: string; grant: string }) => {
     await withDb(async (ds) => {
-      const org = await new OrganisationsStore(ds).findBySlug(o.org);
-      if (!org) throw new OrganisationError(`no organisation with slug "${o.org}"`);
+      const org = await organisation(ds, o.org);
       if (!(await new ConnectionsStore(ds).disconnect(org.id, o.grant))) throw new OrganisationError(`no current connection ${o.grant} in "${o.org}"`);
     });
   });
