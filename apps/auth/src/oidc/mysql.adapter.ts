@@ -1,4 +1,4 @@
-import type { Queryable } from '@taskize/db';
+import { retryOnDeadlock, type Queryable } from '@taskize/db';
 import { createHash } from 'node:crypto';
 import type { ClientsStore } from '../clients/clients.store';
 import { REFRESH_GRACE_SECONDS, withinRefreshGrace } from './refresh-grace';
@@ -88,7 +88,7 @@ export function mysqlAdapter(db: Queryable, clients: ClientsStore, opts: MysqlAd
      * refresh and its default TTL would end every connection after the first period.
      */
     private async afterRotation(id: string, grantId: string, expiresAt: Date): Promise<void> {
-      await db.query(`DELETE FROM oidc_payloads WHERE model = 'RefreshToken' AND grant_id_hash = ? AND id_hash <> ? AND consumed_at IS NULL`, [sha256(grantId), sha256(id)]);
+      await retryOnDeadlock(() => db.query(`DELETE FROM oidc_payloads WHERE model = 'RefreshToken' AND grant_id_hash = ? AND id_hash <> ? AND consumed_at IS NULL`, [sha256(grantId), sha256(id)]));
       const exp = Math.ceil(expiresAt.getTime() / 1000);
       await db.query(
         `UPDATE oidc_payloads SET expires_at = GREATEST(COALESCE(expires_at, ?), ?),
@@ -140,21 +140,28 @@ export function mysqlAdapter(db: Queryable, clients: ClientsStore, opts: MysqlAd
       if (result.affectedRows) return;
       const rows = (await db.query('SELECT grant_id_hash FROM oidc_payloads WHERE model = ? AND id_hash = ?', [this.model, sha256(id)])) as { grant_id_hash: string | null }[];
       const grantIdHash = rows[0]?.grant_id_hash;
-      if (grantIdHash) await db.query('DELETE FROM oidc_payloads WHERE grant_id_hash = ?', [grantIdHash]);
+      if (grantIdHash) await retryOnDeadlock(() => db.query('DELETE FROM oidc_payloads WHERE grant_id_hash = ?', [grantIdHash]));
       throw invalidGrant(`${this.model} already consumed`);
     }
 
+    /**
+     * Deletes here run concurrently with each other: on a refresh token replayed after the grace window,
+     * oidc-provider destroys the token while the grant's tokens are revoked. The two DELETEs lock the same
+     * rows through different indexes, and InnoDB may pick one as a deadlock victim. Each is idempotent,
+     * so it is retried instead of surfacing as a 500 (seen in CI: oauth.int-spec, "replayed after the grace
+     * window").
+     */
     async destroy(id: string): Promise<void> {
       if (this.model === 'Grant') {
-        await db.query('DELETE FROM oidc_payloads WHERE grant_id_hash = ?', [sha256(id)]);
+        await retryOnDeadlock(() => db.query('DELETE FROM oidc_payloads WHERE grant_id_hash = ?', [sha256(id)]));
         return;
       }
-      await db.query('DELETE FROM oidc_payloads WHERE model = ? AND id_hash = ?', [this.model, sha256(id)]);
+      await retryOnDeadlock(() => db.query('DELETE FROM oidc_payloads WHERE model = ? AND id_hash = ?', [this.model, sha256(id)]));
     }
 
     /** Every token and code of the grant, whichever model asks (the contract's memory adapter does the same). */
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db.query("DELETE FROM oidc_payloads WHERE grant_id_hash = ? AND model <> 'Grant'", [sha256(grantId)]);
+      await retryOnDeadlock(() => db.query("DELETE FROM oidc_payloads WHERE grant_id_hash = ? AND model <> 'Grant'", [sha256(grantId)]));
     }
 
     private async findClient(id: string): Promise<AdapterPayload | undefined> {

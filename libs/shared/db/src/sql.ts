@@ -16,6 +16,22 @@ export function mysqlError(error: unknown): MysqlError {
 }
 
 export const ER_DUP_ENTRY = 1062;
+export const ER_LOCK_DEADLOCK = 1213;
+
+/**
+ * Runs a single idempotent statement (a DELETE by key, say) again when InnoDB picked it as a deadlock
+ * victim: it was rolled back whole, and running it again has the same effect as the first run would have
+ * had. Never for a multi-statement transaction, which the caller must restart from its beginning.
+ */
+export async function retryOnDeadlock<T>(statement: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if (attempt >= attempts || mysqlError(error).errno !== ER_LOCK_DEADLOCK) throw error;
+    }
+  }
+}
 
 /**
  * Errors caused by the data itself: retrying cannot help, so the event is dead-lettered.
