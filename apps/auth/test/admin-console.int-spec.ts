@@ -1,9 +1,8 @@
 import { admin } from '@taskize/devstack';
 import { infra, queryDb, readState, scim, uniqueSlug, waitFor } from '@taskize/testing';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SCREENSHOTS, launchChromium } from './browser';
 
 /**
  * The signed-in admin console (issue 5 item 5, issue 6 item 8) in headless Chromium against the real
@@ -11,7 +10,6 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
  * gateway, the activity page answering "did Okta's push arrive?", tenant isolation and CSRF.
  */
 const auth = () => readState().authUrl;
-const SCREENSHOTS = join(__dirname, '../../../.cache/test-artifacts/screenshots');
 const PASSWORD = 'correct horse battery staple';
 const NOT_ADMIN = 'Only an enabled administrator of a Taskize organisation can use the admin console.';
 const WRONG_CREDENTIALS = 'The email address or password is incorrect.';
@@ -63,12 +61,7 @@ const csrfOf = (page: Page) => page.locator('form[action="/admin/tokens"] input[
 const listUsers = (token: string) => scim('GET', '/Users?startIndex=1&count=1', { token });
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const executablePath = execFileSync('bash', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   [orgA, orgB] = await Promise.all([newOrg(), newOrg()]);
   [adminA, adminB, memberA] = await Promise.all([newUser(orgA.slug, 'admin'), newUser(orgB.slug, 'admin'), newUser(orgA.slug, 'member')]);
 });

@@ -1,11 +1,11 @@
 import { admin, serviceEnv, startService } from '@taskize/devstack';
 import { findOnTopic, infra, killService, parsePrometheus, queryDb, readState, scim, sumOf, uniqueSlug, waitFor } from '@taskize/testing';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SCREENSHOTS, launchChromium } from './browser';
 
 /**
  * "Authenticate with Taskize Connect" end to end (seed guide steps 2–5): headless Chromium plays the
@@ -13,7 +13,6 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
  * token endpoint, refresh), against the real auth service, gateway and MariaDB.
  */
 const auth = () => readState().authUrl;
-const SCREENSHOTS = join(__dirname, '../../../.cache/test-artifacts/screenshots');
 const PASSWORD = 'correct horse battery staple';
 const env = () => infra();
 
@@ -137,12 +136,7 @@ async function connect(email: string, opts: { screenshots?: string; expectOrg?: 
 }
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const executablePath = execFileSync('bash', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   // Okta's OIN callback, with a unique app name so concurrent runs do not share a client.
   redirectUri = `https://system-admin.okta.com/admin/app/cpc/${uniqueSlug('app')}/oauth/callback`;
   client = JSON.parse(await cli(['client:create', '--name', 'Okta', '--redirect-uri', redirectUri, 'https://system-admin.okta-emea.com/admin/app/cpc/x/oauth/callback', '--json'])) as Client;

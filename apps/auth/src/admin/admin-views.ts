@@ -1,4 +1,4 @@
-import { Html, errorBox, escapeHtml, hidden, html } from '../interaction/html';
+import { type Html, errorBox, hidden, html, pageDocument } from '../interaction/html';
 import { STYLESHEET_PATH } from '../interaction/views';
 import { type Activity, formatTime, outcomeLabel } from './activity-view';
 
@@ -16,35 +16,15 @@ export interface Signed {
 }
 
 function layout(title: string, body: Html, signed?: Signed, current?: 'console' | 'activity'): string {
-  const nav = signed
-    ? html`<nav class="admin-nav" aria-label="Admin console">
+  const stylesheets = [STYLESHEET_PATH, ADMIN_STYLESHEET_PATH];
+  if (!signed) return pageDocument({ title, body, stylesheets });
+  const nav = html`<nav class="admin-nav" aria-label="Admin console">
 <a href="/admin"${current === 'console' ? html` aria-current="page"` : ''}>Connection and tokens</a>
 <a href="/admin/activity"${current === 'activity' ? html` aria-current="page"` : ''}>Provisioning activity</a>
 <span class="who-inline">${signed.organisationName} · ${signed.email}</span>
 <form method="post" action="/admin/sign-out">${hidden('csrf', signed.csrf)}<button type="submit" class="secondary small">Sign out</button></form>
-</nav>`
-    : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>${escapeHtml(title)} · Taskize Connect</title>
-<link rel="stylesheet" href="${STYLESHEET_PATH}">
-<link rel="stylesheet" href="${ADMIN_STYLESHEET_PATH}">
-</head>
-<body${signed ? ' class="admin"' : ''}>
-<a class="skip" href="#main">Skip to content</a>
-<header class="brand"><span>Taskize Connect</span></header>
-${nav instanceof Html ? nav.value : ''}
-<main id="main">
-${body.value}
-</main>
-<footer>Taskize Connect</footer>
-</body>
-</html>
-`;
+</nav>`;
+  return pageDocument({ title, body, stylesheets, bodyClass: 'admin', beforeMain: nav });
 }
 
 const noticeBox = (message?: string) => (message ? html`<div class="notice" role="status">${message}</div>` : '');

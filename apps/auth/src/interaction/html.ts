@@ -26,3 +26,29 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 
 export const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}">`;
 export const errorBox = (message?: string) => (message ? html`<div class="error" role="alert" id="form-error">${message}</div>` : '');
+
+/**
+ * The document every page shares: the sign-in pages use it as it is; the admin console adds its own
+ * stylesheet, a body class and its navigation above <main>.
+ */
+export function pageDocument(f: { title: string; body: Html; stylesheets: readonly string[]; bodyClass?: string; beforeMain?: Html }): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<title>${escapeHtml(f.title)} · Taskize Connect</title>
+${f.stylesheets.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n')}
+</head>
+<body${f.bodyClass ? ` class="${escapeHtml(f.bodyClass)}"` : ''}>
+<a class="skip" href="#main">Skip to content</a>
+<header class="brand"><span>Taskize Connect</span></header>
+${f.beforeMain ? `${f.beforeMain.value}\n` : ''}<main id="main">
+${f.body.value}
+</main>
+<footer>Taskize Connect</footer>
+</body>
+</html>
+`;
+}

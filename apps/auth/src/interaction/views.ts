@@ -2,32 +2,14 @@
  * Server-rendered pages for "Authenticate with Taskize Connect" (seed guide steps 3–4). No script
  * anywhere: the CSP forbids it. Every value is HTML-escaped once, by the template kit in ./html.
  */
-import { type Html, errorBox, escapeHtml, hidden, html } from './html';
+import { type Html, errorBox, escapeHtml, hidden, html, pageDocument } from './html';
 
 export { escapeHtml };
 
 export const STYLESHEET_PATH = '/assets/connect.css';
 
 function layout(title: string, body: Html): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>${escapeHtml(title)} · Taskize Connect</title>
-<link rel="stylesheet" href="${STYLESHEET_PATH}">
-</head>
-<body>
-<a class="skip" href="#main">Skip to content</a>
-<header class="brand"><span>Taskize Connect</span></header>
-<main id="main">
-${body.value}
-</main>
-<footer>Taskize Connect</footer>
-</body>
-</html>
-`;
+  return pageDocument({ title, body, stylesheets: [STYLESHEET_PATH] });
 }
 
 
