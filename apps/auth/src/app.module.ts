@@ -11,7 +11,7 @@ import { DirectoryClient } from './admin/directory.client';
 import { ClientsStore } from './clients/clients.store';
 import { type AuthConfig, kafkaBrokers, oauthSettings } from './config';
 import { ACCOUNT_LINKS_INTERVAL_MS, ACCOUNT_LINKS_PUBLISHER, AccountLinksPublisher } from './directory-sync/account-links.publisher';
-import { DIRECTORY_STATUS_CONSUMER, DirectoryStatusSubscriber } from './directory-sync/directory-status.subscriber';
+import { ACCOUNT_STATUS_EVENT_TYPES, DIRECTORY_STATUS_CONSUMER, DirectoryStatusSubscriber } from './directory-sync/directory-status.subscriber';
 import { ConnectionsStore } from './connections/connections.store';
 import { dataSourceOptions } from './data-source';
 import { MysqlReadiness } from '@taskize/db';
@@ -70,7 +70,17 @@ export class AuthModule {
         { provide: ACCOUNT_LINKS_PUBLISHER, useValue: new Publisher(kafka) },
         { provide: ACCOUNT_LINKS_INTERVAL_MS, useValue: cfg.DIRECTORY_LINK_INTERVAL_MS },
         AccountLinksPublisher,
-        { provide: DIRECTORY_STATUS_CONSUMER, useValue: new IdentityEventsConsumer(kafka, { groupId: cfg.KAFKA_GROUP_ID, topic: TOPICS.identityEvents.name, fromBeginning: true }) },
+        {
+          provide: DIRECTORY_STATUS_CONSUMER,
+          // Batched fetches (one per 500 ms, not one per event): a deactivation reaches sign-in within a second.
+          useValue: new IdentityEventsConsumer(kafka, {
+            groupId: cfg.KAFKA_GROUP_ID,
+            topic: TOPICS.identityEvents.name,
+            fromBeginning: true,
+            types: ACCOUNT_STATUS_EVENT_TYPES,
+            batchWaitMs: 500,
+          }),
+        },
         DirectoryStatusSubscriber,
         {
           provide: OIDC_PROVIDER,

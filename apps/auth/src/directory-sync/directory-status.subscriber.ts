@@ -6,6 +6,15 @@ import { AccountsStore } from '../accounts/accounts.store';
 
 export const DIRECTORY_STATUS_CONSUMER = Symbol('DIRECTORY_STATUS_CONSUMER');
 
+/** The events `accountStatusOf` reads: group events are skipped by their `ce_type` header, unparsed. */
+export const ACCOUNT_STATUS_EVENT_TYPES = [
+  EVENT_TYPES.userCreated,
+  EVENT_TYPES.userUpdated,
+  EVENT_TYPES.userDeactivated,
+  EVENT_TYPES.userReactivated,
+  EVENT_TYPES.userDeleted,
+] as const;
+
 /**
  * What a user event says about the Taskize account linked to it: `undefined` when the event is about no
  * account (a group, or a directory user no account is linked to).
