@@ -158,21 +158,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const parsed = rows.map((r) => JSON.parse(r.event) as IdentityEvent);
     const events = parsed.map((e) => toKafkaMessage(e));
     const state = rows.flatMap((r) => (r.state ? (JSON.parse(r.state) as StateRecord[]) : []));
-    // The two topics are independent streams: publish them together (each keeps its own order).
-    await Promise.all([
-      this.publisher.publish(
-        TOPICS.identityEvents.name,
-        events.map((m) => ({ key: m.key, value: Buffer.from(m.value), headers: m.headers })),
-        10_000,
-      ),
-      state.length
-        ? this.publisher.publish(
-            TOPICS.identityState.name,
-            state.map((s) => ({ key: s.key, value: s.value === null ? null : Buffer.from(JSON.stringify(s.value)) })),
-            10_000,
-          )
-        : undefined,
-    ]);
+    // The two topics are independent streams, sent in one produce request (each keeps its own order).
+    await this.publisher.publishAll(
+      [
+        { topic: TOPICS.identityEvents.name, messages: events.map((m) => ({ key: m.key, value: Buffer.from(m.value), headers: m.headers })) },
+        {
+          topic: TOPICS.identityState.name,
+          messages: state.map((s) => ({ key: s.key, value: s.value === null ? null : Buffer.from(JSON.stringify(s.value)) })),
+        },
+      ],
+      10_000,
+    );
     const now = Date.now();
     for (const e of parsed) metrics.relayLag().observe(Math.max(0, now - Date.parse(e.time)) / 1000);
     for (const r of rows) this.unmarked.add(String(r.seq));
