@@ -57,44 +57,46 @@ async function rssOfServices(pids) {
   return out;
 }
 
-/** Floor (a): the directory's write for one create, straight into MySQL in one transaction. */
+/**
+ * Floor (a): the directory's write for one create, straight into MySQL in one transaction: the same
+ * statements in the same four round trips as the applier's StatementBatch (libs/shared/db).
+ */
 async function directMysqlCreate(pool, tenantId, n) {
   const conn = await pool.getConnection();
   const t0 = performance.now();
   try {
-    await conn.beginTransaction();
     const id = randomUUID();
     const eventId = randomUUID();
     const userName = `floor${n}.${Date.now()}@bench.example`;
     const now = new Date();
     const user = { userName, name: { givenName: 'Floor', familyName: `User${n}` }, emails: [{ value: userName, type: 'work', primary: true }], active: true };
-    await conn.query('SELECT status, outcome FROM processed_events WHERE tenant_id = ? AND event_id = ?', [tenantId, eventId]);
-    await conn.query('SAVEPOINT apply_event');
-    await conn.query(
-      'INSERT INTO users (tenant_id, id, user_name, user_name_lower, external_id, display_name_lower, active, resource, version, created_at, last_modified) VALUES (?, ?, ?, ?, NULL, NULL, 1, ?, 1, ?, ?)',
-      [tenantId, id, userName, userName, JSON.stringify(user), now, now],
-    );
-    await conn.query('INSERT INTO user_emails (tenant_id, user_id, position, value_lower, type_lower, is_primary) VALUES (?, ?, 0, ?, ?, 1)', [tenantId, id, userName, 'work']);
-    await conn.query(
-      "INSERT INTO tenant_counters (tenant_id, resource_type, total) VALUES (?, 'User', 1) ON DUPLICATE KEY UPDATE total = GREATEST(CAST(total AS SIGNED) + 1, 0)",
-      [tenantId],
-    );
     const event = JSON.stringify({ specversion: '1.0', id: eventId, type: 'com.taskize.identity.user.created.v1', data: { user } });
     await conn.query(
-      'INSERT INTO outbox (tenant_id, resource_type, resource_id, version, event_id, event_type, causation_id, event, state, created_at, published_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)',
-      [tenantId, 'User', id, eventId, 'com.taskize.identity.user.created.v1', eventId, event, '[]', now, now],
+      'SET TRANSACTION ISOLATION LEVEL READ COMMITTED;\nSTART TRANSACTION;\nSELECT status, outcome FROM processed_events WHERE tenant_id = ? AND event_id = ?',
+      [tenantId, eventId],
     );
-    await conn.query('INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, 201, ?, ?)', [
+    await conn.query(
+      'SAVEPOINT apply_event;\nINSERT INTO users (tenant_id, id, user_name, user_name_lower, external_id, display_name_lower, active, resource, version, created_at, last_modified) VALUES (?, ?, ?, ?, NULL, NULL, 1, ?, 1, ?, ?)',
+      [tenantId, id, userName, userName, JSON.stringify(user), now, now],
+    );
+    await conn.query(
+      [
+        'INSERT INTO user_emails (tenant_id, user_id, position, value_lower, type_lower, is_primary) VALUES (?, ?, 0, ?, ?, 1)',
+        "INSERT INTO tenant_counters (tenant_id, resource_type, total) VALUES (?, 'User', 1) ON DUPLICATE KEY UPDATE total = GREATEST(CAST(total AS SIGNED) + 1, 0)",
+        'INSERT INTO outbox (tenant_id, resource_type, resource_id, version, event_id, event_type, causation_id, event, state, created_at, published_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)',
+      ].join(';\n'),
+      [tenantId, id, userName, 'work', tenantId, tenantId, 'User', id, eventId, 'com.taskize.identity.user.created.v1', eventId, event, '[]', now, now],
+    );
+    await conn.query('INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, 201, ?, ?);\nCOMMIT', [
       tenantId,
       eventId,
       'UserCreated',
       JSON.stringify({ id }),
       now,
     ]);
-    await conn.commit();
     return performance.now() - t0;
   } catch (error) {
-    await conn.rollback().catch(() => undefined);
+    await conn.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     conn.release();
@@ -177,7 +179,7 @@ export async function pipelineBench({ infraEnv, tenantToken, createUser }) {
   const brokers = infra.KAFKA_BROKERS.split(',');
   console.log(`machine: ${process.arch}, node ${process.version}; ${new Date().toISOString()}`);
   const tenant = await tenantToken('pipeline');
-  const pool = mysql.createPool({ host: infra.DB_HOST, port: Number(infra.DB_PORT), user: infra.DIRECTORY_DB_USER, password: infra.DIRECTORY_DB_PASSWORD, database: infra.DIRECTORY_DB_NAME, connectionLimit: 4 });
+  const pool = mysql.createPool({ host: infra.DB_HOST, port: Number(infra.DB_PORT), user: infra.DIRECTORY_DB_USER, password: infra.DIRECTORY_DB_PASSWORD, database: infra.DIRECTORY_DB_NAME, connectionLimit: 4, multipleStatements: true });
   const floorTenant = randomUUID();
   const rtt = await kafkaRoundTrip(brokers);
   const events = await watchEvents(brokers, tenant.organisationId);

@@ -7,7 +7,7 @@ import type { DirectoryConfig } from './config';
 import { KAFKA } from './kafka.token';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
-import { dataSourceOptions } from './data-source';
+import { dataSourceOptions, writerDataSourceOptions } from './data-source';
 import { MysqlReadiness } from '@taskize/db';
 import { ProvisioningApplier } from './provisioning/provisioning.applier';
 import { ProvisioningController } from './provisioning/provisioning.controller';
@@ -26,6 +26,7 @@ export class DirectoryModule {
       imports: [
         ObservabilityModule.forRoot({ service: 'directory', level: cfg.LOG_LEVEL, otlpEndpoint: cfg.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }),
         TypeOrmModule.forRoot(dataSourceOptions(cfg)),
+        TypeOrmModule.forRoot(writerDataSourceOptions(cfg)),
       ],
       controllers: [ProvisioningController, ReadApiController, ActivityController, HealthController],
       providers: [

@@ -13,6 +13,16 @@ import { ProcessedEventEntity } from './provisioning/processed-event.entity';
 import { UserEntity } from './users/user.entity';
 
 /** The directory owns the `taskize_directory` schema. */
-export function dataSourceOptions(cfg: DirectoryConfig, opts: { migrations?: boolean } = {}): MysqlConnectionOptions {
+/**
+ * The applier's own pool: multi-statement round trips (StatementBatch), one connection per partition applied
+ * at once. Kept apart so the read API, which turns SCIM filters into SQL, never runs on such a connection.
+ */
+export const WRITER = 'writer';
+
+export function writerDataSourceOptions(cfg: DirectoryConfig): MysqlConnectionOptions {
+  return { ...dataSourceOptions(cfg, { multipleStatements: true, poolSize: cfg.APPLY_PARTITIONS_CONCURRENTLY }), name: WRITER };
+}
+
+export function dataSourceOptions(cfg: DirectoryConfig, opts: { migrations?: boolean; multipleStatements?: boolean; poolSize?: number } = {}): MysqlConnectionOptions {
   return mysqlOptions(cfg, [UserEntity, ProcessedEventEntity, GroupEntity, GroupMemberEntity], [CreateUsers1764446400000, CreateGroups1764460000000, UserEmailsAndCounters1764470000000, CreateOutbox1764480000000, NarrowPagingIndexes1764490000000, ActivityIndexes1764500000000, UserAccounts1764510000000], opts);
 }

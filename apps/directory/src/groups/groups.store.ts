@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { toIso, type Queryable } from '@taskize/db';
+import { toIso, write, type Queryable } from '@taskize/db';
 import { ScimErrors, type GroupAttributes, type GroupMember, type StoredGroup } from '@taskize/scim-core';
 import type { FilterColumns } from '@taskize/scim-filter';
 import type { GroupPatchPlan } from '@taskize/scim-patch';
@@ -163,7 +163,7 @@ export class GroupsStore {
       )) as { member_id: string }[];
       if (!present.length) continue;
       const gone = present.map((r) => r.member_id);
-      await q.query(`DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id IN (${placeholders(gone.length)})`, [tenantId, id, ...gone]);
+      await write(q, `DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id IN (${placeholders(gone.length)})`, [tenantId, id, ...gone]);
       removed.push(...gone);
     }
     if (toAdd.length) added.push(...(await this.addMembers(q, tenantId, id, toAdd)).inserted);
@@ -172,7 +172,8 @@ export class GroupsStore {
     if (!renamed && externalId === before.externalId && !added.length && !removed.length) {
       return { before, after: before, added, removed };
     }
-    await q.query(
+    await write(
+      q,
       `UPDATE scim_groups SET display_name = ?, display_name_lower = ?, external_id = ?, version = version + 1, last_modified = ?
        WHERE tenant_id = ? AND id = ?`,
       [displayName, displayName.toLowerCase(), externalId ?? null, now, tenantId, id],
@@ -186,9 +187,9 @@ export class GroupsStore {
   async remove(q: Queryable, tenantId: string, id: string, ifMatch: string | undefined): Promise<{ before: StoredGroup; members: string[] }> {
     const before = await this.lock(q, tenantId, id, ifMatch);
     const members = ((await this.membersOf(tenantId, [id], q)).get(id) ?? []).map((m) => m.value);
-    await q.query('DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?', [tenantId, id]);
-    await q.query('DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id]);
-    await q.query('DELETE FROM scim_groups WHERE tenant_id = ? AND id = ?', [tenantId, id]);
+    await write(q, 'DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?', [tenantId, id]);
+    await write(q, 'DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id]);
+    await write(q, 'DELETE FROM scim_groups WHERE tenant_id = ? AND id = ?', [tenantId, id]);
     await adjustCounter(q, tenantId, 'Group', -1);
     return { before, members };
   }
@@ -249,7 +250,8 @@ export class GroupsStore {
     }
     const fresh = ids.filter((v) => !present.has(v));
     for (const batch of chunks(fresh)) {
-      await q.query(
+      await write(
+        q,
         `INSERT INTO group_members (tenant_id, group_id, member_id, member_type) VALUES ${batch.map(() => '(?, ?, ?, ?)').join(', ')}`,
         batch.flatMap((v) => [tenantId, groupId, v, found.get(v)]),
       );

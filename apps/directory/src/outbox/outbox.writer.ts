@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Queryable } from '@taskize/db';
+import { type Queryable, write } from '@taskize/db';
 import { buildIdentityEvent, type IdentityEventDataMap, type IdentityEventType } from '@taskize/identity-events';
 
 /** One record for the compacted state topic; `value: null` is a tombstone. */
@@ -39,7 +39,8 @@ export class OutboxWriter {
       ...(entry.traceparent ? { traceparent: entry.traceparent } : {}),
       data: entry.data,
     });
-    await q.query(
+    await write(
+      q,
       `INSERT INTO outbox (tenant_id, resource_type, resource_id, version, event_id, event_type, causation_id, event, state, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [entry.tenantId, entry.resourceType, entry.resourceId, entry.version, event.id, event.type, entry.causationId, JSON.stringify(event), JSON.stringify(entry.state), now],

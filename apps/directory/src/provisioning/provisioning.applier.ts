@@ -13,8 +13,9 @@ import { ScimError, ScimErrors, toErrorBody, type UserAttributes } from '@taskiz
 import { applyUserPatch, parsePatchRequest, planGroupPatch } from '@taskize/scim-patch';
 import { TOPICS } from '@taskize/topics';
 import { SpanKind, contextFromTraceparent, currentTraceparent, inSpan, metrics, withLogContext } from '@taskize/observability';
-import { DataSource, type QueryRunner } from 'typeorm';
-import { isPermanentDataError, mysqlError, type Queryable } from '@taskize/db';
+import { DataSource } from 'typeorm';
+import { StatementBatch, isPermanentDataError, mysqlError, rootCause, type Queryable } from '@taskize/db';
+import { WRITER } from '../data-source';
 import { GroupsStore } from '../groups/groups.store';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { OutboxWriter } from '../outbox/outbox.writer';
@@ -32,6 +33,7 @@ export class ProvisioningApplier {
   private readonly log = new Logger(ProvisioningApplier.name);
 
   constructor(
+    @InjectDataSource(WRITER) private readonly writer: DataSource,
     @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersStore,
     private readonly groups: GroupsStore,
@@ -51,37 +53,48 @@ export class ProvisioningApplier {
     const replies: OutgoingMessage[] = [];
     const deadLetters: OutgoingMessage[] = [];
     const counted: { type: string; outcome: string }[] = [];
-    const q = this.db.createQueryRunner();
-    await q.connect();
+    const runner = this.writer.createQueryRunner();
+    await runner.connect();
+    // Statements nobody reads the result of ride with the next one that needs an answer (StatementBatch):
+    // begin + the chunk's dedupe read are one round trip; a create is then two (SAVEPOINT + the users INSERT,
+    // whose duplicate-key error means 409; the rest of the event with its dedupe row), and COMMIT one.
+    const q = new StatementBatch(runner);
     try {
-      await q.startTransaction('READ COMMITTED');
+      q.defer('SET TRANSACTION ISOLATION LEVEL READ COMMITTED', [], { control: true });
+      q.defer('START TRANSACTION', [], { control: true });
+      const events: { message: ConsumedMessage; event: ProvisioningEvent }[] = [];
       for (const message of messages) {
-        let event: ProvisioningEvent;
         try {
-          event = decodeEvent(message.value);
+          events.push({ message, event: decodeEvent(message.value) });
         } catch (error) {
           if (!(error instanceof MalformedEventError)) throw error;
           deadLetters.push(this.deadLetter(message, error.reason));
           counted.push({ type: 'unknown', outcome: 'dead_lettered' });
-          continue;
         }
+      }
+      // Redeliveries are recognised by their dedupe rows, read for the whole chunk at once; an event repeated
+      // within the chunk finds the outcome its first copy left in this map.
+      const recorded = await readOutcomes(q, events.map((e) => e.event));
+      for (const { message, event } of events) {
         // Each event is its own span (a child of the gateway request's, through the event's traceparent)
         // and its own log context: one Okta request can be followed into this transaction (issue 6).
         const outcome = await inSpan(
           `apply ${event.type}`,
           { parent: contextFromTraceparent(event.traceparent), kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': message.topic, 'messaging.kafka.partition': message.partition } },
-          () => withLogContext({ eventId: event.id, tenantId: event.tenantId }, () => this.applyOnce(q, message, event, deadLetters, counted)),
+          () => withLogContext({ eventId: event.id, tenantId: event.tenantId }, () => this.applyOnce(q, message, event, recorded, deadLetters, counted)),
         );
         if (event.replyTo) {
           replies.push({ key: event.replyTo, value: encodeOutcome(outcome), headers: { [HEADER_CORRELATION_ID]: event.id } });
         }
       }
-      await q.commitTransaction();
+      await q.query('COMMIT');
     } catch (error) {
-      if (q.isTransactionActive) await q.rollbackTransaction();
+      q.discard();
+      // Nothing of the chunk is kept (ROLLBACK outside a transaction is a no-op).
+      await runner.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      await q.release();
+      await runner.release();
     }
     // Counted only once committed: a rolled-back chunk is retried and counted then.
     for (const labels of counted) metrics.eventsProcessed().inc(labels);
@@ -95,49 +108,70 @@ export class ProvisioningApplier {
     };
   }
 
-  /** One event inside the chunk's transaction: its recorded outcome if redelivered, else applied under a SAVEPOINT. */
+  /**
+   * One event inside the chunk's transaction: its recorded outcome if redelivered, else applied under a
+   * SAVEPOINT. Nothing is left queued when it returns, so the next event's first statement (a users INSERT,
+   * say) never carries this event's writes and its errors stay its own.
+   */
   private async applyOnce(
-    q: QueryRunner,
+    q: StatementBatch,
     message: ConsumedMessage,
     event: ProvisioningEvent,
+    recorded: Map<string, ProvisioningOutcome>,
     deadLetters: OutgoingMessage[],
     counted: { type: string; outcome: string }[],
   ): Promise<ProvisioningOutcome> {
     // Redelivered (or repeated within this chunk): answer the recorded outcome, apply nothing.
-    const recorded = await readOutcome(q, event.tenantId, event.id);
-    if (recorded) {
+    const previous = recorded.get(outcomeKey(event.tenantId, event.id));
+    if (previous) {
       counted.push({ type: event.type, outcome: 'duplicate' });
-      this.log.log(`${event.type} redelivered: answering its recorded outcome ${recorded.status}`);
-      return recorded;
+      this.log.log(`${event.type} redelivered: answering its recorded outcome ${previous.status}`);
+      return previous;
     }
+    // A concurrent instance that applied the same event (rebalance) makes the dedupe row a duplicate-key
+    // error: the chunk rolls back and is retried, and the retry finds that instance's outcome.
+    const dedupeRow = (outcome: ProvisioningOutcome) =>
+      q.defer('INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)', [
+        event.tenantId,
+        event.id,
+        event.type,
+        outcome.status,
+        JSON.stringify(outcome.body),
+        new Date(),
+      ]);
     let outcome: ProvisioningOutcome;
-    await q.query('SAVEPOINT apply_event');
+    q.defer('SAVEPOINT apply_event', [], { control: true });
+    // Until the next send, the SAVEPOINT is still queued, at `mark - 1`.
+    const mark = q.queued;
+    const sendsAtMark = q.sends;
     try {
       outcome = await this.apply(q, event, new Date());
+      dedupeRow(outcome);
+      await q.flush(); // inside the try: a deferred write's data error is this event's
       counted.push({ type: event.type, outcome: 'applied' });
     } catch (error) {
       const clientError = error instanceof ScimError && error.status < 500;
       if (!clientError && !isPermanentDataError(error)) throw error;
-      await q.query('ROLLBACK TO SAVEPOINT apply_event');
+      if (q.sends === sendsAtMark) {
+        // Nothing of this event reached MySQL: drop its statements and its SAVEPOINT.
+        q.truncate(mark - 1);
+      } else {
+        q.discard(); // queued after the last send: this event's only
+        q.defer('ROLLBACK TO SAVEPOINT apply_event', [], { control: true });
+      }
       if (clientError) {
         outcome = { eventId: event.id, tenantId: event.tenantId, status: error.status, body: toErrorBody(error) };
         counted.push({ type: event.type, outcome: 'rejected' });
       } else {
-        deadLetters.push(this.deadLetter(message, `mysql ${mysqlError(error).errno}: ${mysqlError(error).sqlMessage ?? ''}`));
+        const cause = mysqlError(rootCause(error));
+        deadLetters.push(this.deadLetter(message, `mysql ${cause.errno}: ${cause.sqlMessage ?? ''}`));
         outcome = { eventId: event.id, tenantId: event.tenantId, status: 400, body: toErrorBody(ScimErrors.invalidValue('the request could not be stored')) };
         counted.push({ type: event.type, outcome: 'dead_lettered' });
       }
+      dedupeRow(outcome);
+      await q.flush();
     }
-    // A concurrent instance that applied the same event (rebalance) makes this a duplicate-key
-    // error: the chunk rolls back and is retried, and the retry finds that instance's outcome.
-    await q.query('INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      event.tenantId,
-      event.id,
-      event.type,
-      outcome.status,
-      JSON.stringify(outcome.body),
-      new Date(),
-    ]);
+    recorded.set(outcomeKey(event.tenantId, event.id), outcome);
     // One line per event (with eventId, tenantId, traceId from the context): "did Okta's push arrive?"
     this.log.log(`${event.type} → ${outcome.status}`);
     return outcome;
@@ -160,7 +194,7 @@ export class ProvisioningApplier {
   }
 
   /** Applies the change and appends its identity event(s) to the outbox, in the caller's transaction. */
-  private async apply(q: QueryRunner, event: ProvisioningEvent, now: Date): Promise<ProvisioningOutcome> {
+  private async apply(q: StatementBatch, event: ProvisioningEvent, now: Date): Promise<ProvisioningOutcome> {
     const ok = (status: number, body: unknown): ProvisioningOutcome => ({ eventId: event.id, tenantId: event.tenantId, status, body });
     const { tenantId } = event;
     const emit = async (change: Parameters<typeof identityEventsFor>[0]) => {
@@ -228,6 +262,30 @@ export class ProvisioningApplier {
   findOutcome(tenantId: string, eventId: string): Promise<ProvisioningOutcome | undefined> {
     return readOutcome(this.db, tenantId, eventId);
   }
+}
+
+const outcomeKey = (tenantId: string, eventId: string) => `${tenantId}/${eventId}`;
+
+/** The recorded outcomes of those events already applied, in one query (grouped by tenant: the index's prefix). */
+async function readOutcomes(q: Queryable, events: readonly ProvisioningEvent[]): Promise<Map<string, ProvisioningOutcome>> {
+  const found = new Map<string, ProvisioningOutcome>();
+  if (!events.length) return found;
+  const byTenant = new Map<string, string[]>();
+  for (const e of events) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e.id]);
+  const groups = [...byTenant];
+  const rows = (await q.query(
+    `SELECT tenant_id, event_id, status, outcome FROM processed_events WHERE ${groups.map(([, ids]) => `(tenant_id = ? AND event_id IN (${ids.map(() => '?').join(', ')}))`).join(' OR ')}`,
+    groups.flatMap(([tenantId, ids]) => [tenantId, ...ids]),
+  )) as { tenant_id: string; event_id: string; status: number; outcome: string | null }[];
+  for (const row of rows) {
+    found.set(outcomeKey(row.tenant_id, row.event_id), {
+      eventId: row.event_id,
+      tenantId: row.tenant_id,
+      status: Number(row.status),
+      body: row.outcome ? (JSON.parse(row.outcome) as unknown) : null,
+    });
+  }
+  return found;
 }
 
 async function readOutcome(q: Queryable, tenantId: string, eventId: string): Promise<ProvisioningOutcome | undefined> {

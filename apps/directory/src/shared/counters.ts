@@ -1,4 +1,4 @@
-import type { Queryable } from '@taskize/db';
+import { type Queryable, write } from '@taskize/db';
 
 export type CountedResource = 'User' | 'Group';
 
@@ -8,7 +8,8 @@ export type CountedResource = 'User' | 'Group';
  * events are applied in order on one partition, so the row is never contended across instances.
  */
 export async function adjustCounter(q: Queryable, tenantId: string, type: CountedResource, delta: 1 | -1): Promise<void> {
-  await q.query(
+  await write(
+    q,
     `INSERT INTO tenant_counters (tenant_id, resource_type, total) VALUES (?, ?, ?)
      ON DUPLICATE KEY UPDATE total = GREATEST(CAST(total AS SIGNED) + ?, 0)`,
     [tenantId, type, delta > 0 ? 1 : 0, delta],

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ScimErrors, type StoredUser, type UserAttributes } from '@taskize/scim-core';
 import type { FilterColumns } from '@taskize/scim-filter';
 import { DataSource } from 'typeorm';
-import { ER_DUP_ENTRY, mysqlError, toIso, type Queryable } from '@taskize/db';
+import { ER_DUP_ENTRY, mysqlError, toIso, write, type Queryable } from '@taskize/db';
 import { checkIfMatch } from '../shared/versioning';
 import { CursorCache, listPage, type ListParams, type ListableTable, type SortKey } from '../shared/paging';
 import { adjustCounter } from '../shared/counters';
@@ -175,7 +175,7 @@ export class UsersStore {
       throw error;
     }
     if (JSON.stringify(user.emails) !== JSON.stringify(current.attributes.emails)) {
-      await q.query('DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?', [tenantId, id]);
+      await write(q, 'DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?', [tenantId, id]);
       await writeEmails(q, tenantId, id, user);
     }
     return { before: current, after: { ...current, attributes: user, lastModified: now.toISOString(), version: current.version + 1 } };
@@ -191,9 +191,9 @@ export class UsersStore {
     const groups = ((await q.query('SELECT group_id FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id])) as { group_id: string }[]).map(
       (r) => r.group_id,
     );
-    await q.query('DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id]);
-    await q.query('DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?', [tenantId, id]);
-    await q.query('DELETE FROM users WHERE tenant_id = ? AND id = ?', [tenantId, id]);
+    await write(q, 'DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?', [tenantId, id]);
+    await write(q, 'DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?', [tenantId, id]);
+    await write(q, 'DELETE FROM users WHERE tenant_id = ? AND id = ?', [tenantId, id]);
     await adjustCounter(q, tenantId, 'User', -1);
     return { before, groups };
   }
@@ -213,7 +213,8 @@ export class UsersStore {
 async function writeEmails(q: Queryable, tenantId: string, userId: string, user: UserAttributes): Promise<void> {
   const emails = (user.emails ?? []).filter((e) => typeof e.value === 'string' && e.value !== '');
   if (!emails.length) return;
-  await q.query(
+  await write(
+    q,
     `INSERT INTO user_emails (tenant_id, user_id, position, value_lower, type_lower, is_primary) VALUES ${emails.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
     emails.flatMap((e, i) => [tenantId, userId, i, (e.value ?? '').toLowerCase().slice(0, 255), e.type?.toLowerCase().slice(0, 64) ?? null, e.primary ? 1 : 0]),
   );

@@ -103,6 +103,45 @@ describe('provisioning delivery faults', () => {
     }
   });
 
+  it('gives each event of a chunk its own outcome: a 409, a 400 after a write, and a MySQL data error roll back only themselves', async () => {
+    const stamp = Date.now();
+    const first = userCreated(a, `chunk.first.${stamp}@example.com`);
+    const taken = userCreated(a, `CHUNK.first.${stamp}@example.com`); // same userName, other case: 409
+    const tooLong = userCreated(a, `chunk.long.${stamp}@example.com`);
+    tooLong.payload.user.externalId = 'x'.repeat(300); // VARCHAR(255): MySQL refuses it (1406), after the SAVEPOINT
+    const last = userCreated(a, `chunk.last.${stamp}@example.com`);
+    // The group row is written before its members are found missing: only ROLLBACK TO SAVEPOINT removes it.
+    const badGroup: ProvisioningEvent<'GroupPushed'> = {
+      id: randomUUID(),
+      type: 'GroupPushed',
+      tenantId: a.organisationId,
+      occurredAt: new Date().toISOString(),
+      payload: { resourceId: randomUUID(), mode: 'create', group: { displayName: `chunk.group.${stamp}`, members: [{ value: randomUUID() }] } },
+    };
+    const all = [first, taken, badGroup, tooLong, last];
+    // One send, one tenant key: one partition, consecutive offsets, so one fetch and (normally) one chunk.
+    await producer.send({ topic: TOPICS.provisioning.name, acks: -1, messages: all.map((e) => ({ key: e.tenantId, value: encodeEvent(e) })) });
+    await waitFor(async () => (await outcomeRows(a, last.id)).length === 1, { timeoutMs: 30_000, what: 'the last event applied' });
+
+    const statuses = await Promise.all(all.map(async (e) => Number((await outcomeRows(a, e.id))[0]?.status)));
+    expect(statuses).toEqual([201, 409, 400, 400, 201]);
+    expect(await queryDb('directory', 'SELECT id FROM scim_groups WHERE tenant_id = ? AND id = ?', [a.organisationId, badGroup.payload.resourceId])).toEqual([]);
+    const users = await queryDb<{ id: string }>('directory', 'SELECT id FROM users WHERE tenant_id = ? AND user_name_lower LIKE ? ORDER BY created_at, id', [a.organisationId, `chunk.%.${stamp}@example.com`]);
+    expect(users.map((u) => u.id).sort()).toEqual([first.payload.resourceId, last.payload.resourceId].sort());
+    const outbox = await queryDb<{ resource_id: string }>('directory', 'SELECT resource_id FROM outbox WHERE tenant_id = ? AND resource_id IN (?, ?, ?, ?, ?)', [
+      a.organisationId,
+      ...all.map((e) => e.payload.resourceId),
+    ]);
+    expect(outbox.map((r) => r.resource_id).sort()).toEqual([first.payload.resourceId, last.payload.resourceId].sort());
+    const emails = await queryDb<{ n: number }>('directory', 'SELECT COUNT(*) AS n FROM user_emails WHERE tenant_id = ? AND user_id IN (?, ?)', [a.organisationId, taken.payload.resourceId, tooLong.payload.resourceId]);
+    expect(Number(emails[0]!.n)).toBe(0);
+    const dlq = await waitFor(async () => (await readTopicToEnd(TOPICS.provisioningDeadLetter.name)).find((r) => r.value?.toString('utf8').includes(tooLong.id)), {
+      timeoutMs: 30_000,
+      what: 'the refused event on the DLQ',
+    });
+    expect(dlq.headers['dlq-reason']).toMatch(/^mysql 1406: /);
+  });
+
   it('keeps the outcome of an event whose reply is lost, for the gateway to look up', async () => {
     const e = userCreated(a, `lost.reply.${Date.now()}@example.com`, { replyTo: `gateway-gone-${randomUUID()}` });
     await producer.send({ topic: TOPICS.provisioning.name, acks: -1, messages: [{ key: a.organisationId, value: encodeEvent(e), headers: { 'correlation-id': e.id, 'reply-to': e.replyTo! } }] });

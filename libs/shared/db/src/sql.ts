@@ -1,3 +1,5 @@
+import { rootCause } from './statement-batch';
+
 /** The part of a TypeORM QueryRunner / DataSource the stores use: plain parameterised SQL. */
 export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
@@ -47,7 +49,8 @@ const PERMANENT_ERRNOS = new Set([
 ]);
 
 export function isPermanentDataError(error: unknown): boolean {
-  const errno = mysqlError(error).errno;
+  // A deferred statement's error counts as what it is (StatementBatch wraps it so no caller takes it for its own).
+  const errno = mysqlError(rootCause(error)).errno;
   return errno !== undefined && PERMANENT_ERRNOS.has(errno);
 }
 
