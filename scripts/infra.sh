@@ -308,7 +308,11 @@ ensure_kafka() {
   if [ -f "$KLOG" ]; then mv -f "$KLOG" "$KLOG.1"; fi
   log "kafka ($PROFILE): starting broker on 127.0.0.1:$KAFKA_PORT (controller $KAFKA_CTL_PORT), log ${KLOG#"$ROOT"/}"
   # shellcheck disable=SC2086  # INFRA_KAFKA_JVM_OPTS is a word list on purpose
-  setsid nohup java -Xms256m -Xmx512m \
+  # C1 only (TieredStopAtLevel=1): a broker started by `npm start` or a test run is young, and C2's compiler
+  # thread was 40 % of its CPU in its first minutes, taken from the services on the same two cores. Request
+  # handling is a small share of this broker's CPU, so C1's slower code costs less than C2's compiling
+  # (docs/benchmarks.md, run 7).
+  setsid nohup java -Xms256m -Xmx512m -XX:TieredStopAtLevel=1 \
     -Djava.awt.headless=true ${INFRA_KAFKA_JVM_OPTS:-} \
     -Dlog4j.configuration="file:$LOG4J" \
     -cp "$LIBS/*" kafka.Kafka "$PROPS" \

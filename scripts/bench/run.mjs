@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench -- <name> [options]` against the stack `npm start` runs (dev profile).
 // Prints figures; tests never assert wall-clock times (STYLE.md). Results go to docs/benchmarks.md by hand.
-//   create    POST /Users open-loop at --rate req/s for --seconds (default 20/s, 20 s): p50/p90/p99/max, errors
+//   create    POST /Users open-loop at --rate req/s for --seconds (default 20/s, 20 s) over --tenants: p50/p90/p99/max, errors
 //   scim      issue 3's targets at directory size (scim.mjs)
 //   pipeline  issue 4's targets: create path vs its two floors, sustained rate, commit→event, RSS (pipeline.mjs)
 //   scim     issue 3's directory-size targets (filter, member PATCH, paging) on seeded 1k/100k tenants: see scim.mjs
@@ -25,6 +25,7 @@ const { positionals, values } = parseArgs({
     warmup: { type: 'string', default: '50' },
     reuse: { type: 'string' },
     samples: { type: 'string', default: '300' },
+    tenants: { type: 'string', default: '1' },
   },
 });
 const profile = 'dev';
@@ -70,11 +71,16 @@ function createUser(token, n) {
 
 const benches = {
   async create() {
-    const { token } = await tenantToken();
+    // --tenants N spreads the creates round-robin over N tenants (N partitions, as in the pipeline's part 2).
+    const tokens = [];
+    for (let t = 0; t < Number(values.tenants); t++) tokens.push((await tenantToken()).token);
     const rate = Number(values.rate);
     const seconds = Number(values.seconds);
-    for (let i = 0; i < Number(values.warmup); i++) await createUser(token, -1 - i);
-    line(`POST /Users open-loop ${rate}/s for ${seconds}s`, await openLoop(rate, seconds, (i) => createUser(token, i)));
+    for (let i = 0; i < Number(values.warmup); i++) await createUser(tokens[i % tokens.length], -1 - i);
+    line(
+      `POST /Users open-loop ${rate}/s for ${seconds}s over ${tokens.length} tenant(s)`,
+      await openLoop(rate, seconds, (i) => createUser(tokens[i % tokens.length], i)),
+    );
   },
   async pipeline() {
     const { pipelineBench } = await import('./pipeline.mjs');

@@ -86,7 +86,15 @@ export function serviceEnv(app: AppName, infra: Env, profile: Profile, overrides
   return { ...common, ...specific, ...overrides };
 }
 
-const baseProcessEnv = (): Env => ({ PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', NODE_OPTIONS: '--enable-source-maps' });
+/**
+ * Every service's V8 heap: old space capped at 96 MB, young semi-spaces at 8 MB (deploy/docker/Dockerfile sets the
+ * same; a spec checks). Uncapped, V8 let the gateway's old space grow to ~150 MB of dead request objects under a
+ * 300/s overload before collecting them: RSS 285 MB, over issue 4's 200 MB and over the 256 Mi k8s limit. Capped,
+ * it collects sooner: 140 MB in the same run (docs/benchmarks.md, run 7). The live sets are 45–70 MB.
+ */
+export const SERVICE_NODE_OPTIONS = '--enable-source-maps --max-old-space-size=96';
+
+const baseProcessEnv = (): Env => ({ PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', NODE_OPTIONS: SERVICE_NODE_OPTIONS });
 
 export function distEntry(app: AppName, file = 'main.js'): string {
   return join(repoRoot(), 'dist/apps', app, 'src', file);
