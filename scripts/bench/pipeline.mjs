@@ -59,7 +59,7 @@ async function rssOfServices(pids) {
 
 /**
  * Floor (a): the directory's write for one create, straight into MySQL in one transaction: the same
- * statements in the same four round trips as the applier's StatementBatch (libs/shared/db).
+ * statements in the same three round trips as the applier's StatementBatch (libs/shared/db).
  */
 async function directMysqlCreate(pool, tenantId, n) {
   const conn = await pool.getConnection();
@@ -84,16 +84,11 @@ async function directMysqlCreate(pool, tenantId, n) {
         'INSERT INTO user_emails (tenant_id, user_id, position, value_lower, type_lower, is_primary) VALUES (?, ?, 0, ?, ?, 1)',
         "INSERT INTO tenant_counters (tenant_id, resource_type, total) VALUES (?, 'User', 1) ON DUPLICATE KEY UPDATE total = GREATEST(CAST(total AS SIGNED) + 1, 0)",
         'INSERT INTO outbox (tenant_id, resource_type, resource_id, version, event_id, event_type, causation_id, event, state, created_at, published_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, 201, ?, ?)',
+        'COMMIT',
       ].join(';\n'),
-      [tenantId, id, userName, 'work', tenantId, tenantId, 'User', id, eventId, 'com.taskize.identity.user.created.v1', eventId, event, '[]', now, now],
+      [tenantId, id, userName, 'work', tenantId, tenantId, 'User', id, eventId, 'com.taskize.identity.user.created.v1', eventId, event, '[]', now, now, tenantId, eventId, 'UserCreated', JSON.stringify({ id }), now],
     );
-    await conn.query('INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, 201, ?, ?);\nCOMMIT', [
-      tenantId,
-      eventId,
-      'UserCreated',
-      JSON.stringify({ id }),
-      now,
-    ]);
     return performance.now() - t0;
   } catch (error) {
     await conn.query('ROLLBACK').catch(() => undefined);

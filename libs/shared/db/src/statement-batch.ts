@@ -29,9 +29,9 @@ interface Pending {
  * answer, or at flush(), as one multi-statement round trip.
  *
  * Why: on the 2-core benchmark host every round trip to MariaDB cost ~0.2 ms of socket write plus a wait
- * for MariaDB's thread, and a create was ten of them (docs/benchmarks.md, run 7). With this it is four:
- * begin + dedupe read + SAVEPOINT, the users INSERT (whose duplicate-key error means 409), the rest of the
- * event, COMMIT (carrying the dedupe row).
+ * for MariaDB's thread, and a create was ten of them (docs/benchmarks.md, run 7). With this it is three:
+ * begin + the dedupe read; SAVEPOINT + the users INSERT (whose duplicate-key error means 409); the rest of
+ * the event with its dedupe row and COMMIT.
  *
  * The connection must be opened with mysql2's `multipleStatements`; the directory uses a separate pool
  * for its write path so that the read API, which builds SQL from SCIM filters, never has it. Values are
