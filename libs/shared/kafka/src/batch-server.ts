@@ -18,6 +18,8 @@ export interface ConsumedMessage {
 /** What a handler wants produced before the chunk's offsets are committed (replies, dead letters). */
 export interface BatchOutcome {
   produce: { topic: string; messages: OutgoingMessage[] }[];
+  /** Called once `produce` is acknowledged (the directory wakes its outbox relay then, not before). */
+  produced?: () => void;
 }
 
 export interface BatchServerOptions {
@@ -194,13 +196,15 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       // otherwise outlast the session and get this member evicted mid-chunk.
       const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
       let produced: boolean | undefined;
+      let outcome: BatchOutcome | undefined;
       try {
-        const outcome = await this.retry('handler', alive, heartbeat, async () =>
+        outcome = await this.retry('handler', alive, heartbeat, async () =>
           (await lastValueFrom(this.transformToObservable(await handler(chunk)))) as BatchOutcome,
         );
         if (!outcome) return;
+        const toProduce = outcome.produce;
         produced = await this.retry('produce', alive, heartbeat, async () => {
-          for (const { topic, messages } of outcome.produce) {
+          for (const { topic, messages } of toProduce) {
             if (messages.length) await this.publisher.publish(topic, messages, this.produceTimeoutMs);
           }
           return true;
@@ -209,6 +213,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         clearInterval(beat);
       }
       if (!produced) return;
+      outcome?.produced?.();
 
       resolveOffset(last);
       this.pendingOffsets.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
