@@ -2,6 +2,7 @@
 // `npm run bench -- <name> [options]` against the stack `npm start` runs (dev profile).
 // Prints figures; tests never assert wall-clock times (STYLE.md). Results go to docs/benchmarks.md by hand.
 //   create    POST /Users open-loop at --rate req/s for --seconds (default 20/s, 20 s) over --tenants: p50/p90/p99/max, errors
+//   http      GET --path (default ServiceProviderConfig) open-loop at --rate for --seconds: the HTTP layer alone
 //   scim      issue 3's targets at directory size (scim.mjs)
 //   pipeline  issue 4's targets: create path vs its two floors, sustained rate, commit→event, RSS (pipeline.mjs)
 //   scim     issue 3's directory-size targets (filter, member PATCH, paging) on seeded 1k/100k tenants: see scim.mjs
@@ -26,6 +27,7 @@ const { positionals, values } = parseArgs({
     reuse: { type: 'string' },
     samples: { type: 'string', default: '300' },
     tenants: { type: 'string', default: '1' },
+    path: { type: 'string', default: '/scim/v2/ServiceProviderConfig' },
   },
 });
 const profile = 'dev';
@@ -82,6 +84,25 @@ const benches = {
       await openLoop(rate, seconds, (i) => createUser(tokens[i % tokens.length], i)),
     );
   },
+  // The HTTP exchange alone (client, Fastify, Nest, token guard, logging) on a path that does no I/O:
+  // the share of the create path's p50 that is not Kafka or MySQL (docs/benchmarks.md, run 7).
+  async http() {
+    const { token } = await tenantToken();
+    const rate = Number(values.rate);
+    const seconds = Number(values.seconds);
+    const get = () =>
+      new Promise((resolve, reject) => {
+        const req = request({ agent, hostname, port, path: values.path, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          res.resume();
+          res.on('error', reject);
+          res.on('end', () => resolve(res.statusCode === 200 || `HTTP ${res.statusCode}`));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (let i = 0; i < Number(values.warmup); i++) await get();
+    line(`GET ${values.path} open-loop ${rate}/s for ${seconds}s`, await openLoop(rate, seconds, get));
+  },
   async pipeline() {
     const { pipelineBench } = await import('./pipeline.mjs');
     await pipelineBench({ admin, infraEnv, PORTS, tenantToken, createUser });
@@ -94,7 +115,7 @@ const benches = {
 
 const name = positionals[0];
 if (!benches[name]) {
-  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [--rate N] [--seconds N] [--reuse <slug>] [--samples N]   (needs \`npm start\` running)`);
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [--rate N] [--seconds N] [--tenants N] [--path P] [--reuse <slug>] [--samples N]   (needs \`npm start\` running)`);
   process.exit(2);
 }
 await benches[name]();
