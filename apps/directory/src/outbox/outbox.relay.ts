@@ -22,6 +22,26 @@ interface OutboxRow {
  */
 const LOCK = 'outbox_relay:';
 const BATCH = 500;
+/**
+ * What one relay batch may carry (events and state records, as stored). Each partition's record batch must
+ * stay under the broker's message.max.bytes (2 MiB here), or the produce is refused and the relay would retry
+ * the same batch forever; and 500 large group events, parsed and copied into Buffers, would not fit the
+ * services' 96 MB heap (SERVICE_NODE_OPTIONS). A single larger event still goes, alone.
+ */
+export const RELAY_MAX_BATCH_BYTES = 1024 * 1024;
+
+/** The longest prefix of `rows` (in seq order) within `maxBytes`, and at least the first row. */
+export function withinBytes<T extends { size: number | string }>(rows: readonly T[], maxBytes: number): T[] {
+  const taken: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = Number(row.size);
+    if (taken.length && bytes + size > maxBytes) break;
+    taken.push(row);
+    bytes += size;
+  }
+  return taken;
+}
 const IDLE_POLL_MS = 50;
 const STANDBY_POLL_MS = 2_000;
 const RETENTION_MS = 24 * 3_600_000;
@@ -111,10 +131,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           continue;
         }
         this.dirty = false;
-        const published = await this.publishBatch();
+        const { published, more } = await this.publishBatch();
         if (this.unmarked.size >= BATCH) await this.marking; // back-pressure: MySQL marks slower than Kafka takes
         await this.cleanup();
-        if (published < BATCH) await this.sleep(IDLE_POLL_MS);
+        if (published < BATCH && !more) await this.sleep(IDLE_POLL_MS);
       } catch (error) {
         this.log.warn(`relay paused: ${error instanceof Error ? error.message : String(error)}`);
         await this.marking;
@@ -147,14 +167,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await q.release().catch(() => undefined);
   }
 
-  private async publishBatch(): Promise<number> {
+  private async publishBatch(): Promise<{ published: number; more: boolean }> {
     // The lock connection answering proves we still hold the lock (it dies with the session).
     await this.lockConnection?.query('SELECT 1');
     const skip = this.unmarked.size;
-    const rows = (
-      (await this.db.query(`SELECT seq, tenant_id, event, state FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH + skip}`)) as OutboxRow[]
+    // Sizes first, then only the rows that fit RELAY_MAX_BATCH_BYTES: never 500 large events in memory at once.
+    const pending = (
+      (await this.db.query(
+        `SELECT seq, LENGTH(event) + COALESCE(LENGTH(state), 0) AS size FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH + skip}`,
+      )) as { seq: string | number; size: number | string }[]
     ).filter((r) => !this.unmarked.has(String(r.seq)));
-    if (!rows.length) return 0;
+    const fits = withinBytes(pending, RELAY_MAX_BATCH_BYTES);
+    if (!fits.length) return { published: 0, more: false };
+    const rows = (await this.db.query(`SELECT seq, tenant_id, event, state FROM outbox WHERE seq IN (${fits.map(() => '?').join(', ')}) ORDER BY seq`, fits.map((r) => r.seq))) as OutboxRow[];
     const parsed = rows.map((r) => JSON.parse(r.event) as IdentityEvent);
     const events = parsed.map((e) => toKafkaMessage(e));
     const state = rows.flatMap((r) => (r.state ? (JSON.parse(r.state) as StateRecord[]) : []));
@@ -173,7 +198,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     for (const e of parsed) metrics.relayLag().observe(Math.max(0, now - Date.parse(e.time)) / 1000);
     for (const r of rows) this.unmarked.add(String(r.seq));
     this.marking ??= this.markPublished().finally(() => (this.marking = undefined));
-    return rows.length;
+    return { published: rows.length, more: fits.length < pending.length };
   }
 
   /** Marks every published seq (one UPDATE per round, while the relay goes on publishing). */
