@@ -110,8 +110,8 @@ export class ProvisioningApplier {
         { topic: TOPICS.provisioningReplies.name, messages: replies },
       ],
       // The relay publishes these commits once the replies are out: a gateway request waits on the reply,
-      // while the identity event has a 100 ms budget; started together they slowed each other down on two
-      // cores (docs/benchmarks.md, run 7). The relay's own poll still bounds the wait if this never comes.
+      // while the identity event has a 100 ms budget, and started together they compete for the same cores
+      // and broker. The relay's own 50 ms poll still bounds the wait if this never comes.
       produced: () => this.relay.notify(),
     };
   }
