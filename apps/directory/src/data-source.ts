@@ -1,4 +1,4 @@
-import { mysqlOptions } from '@taskize/db';
+import { mysqlOptions, type MysqlPoolFlags } from '@taskize/db';
 import type { MysqlConnectionOptions } from 'typeorm/driver/mysql/MysqlConnectionOptions';
 import type { DirectoryConfig } from './config';
 import { GroupEntity, GroupMemberEntity } from './groups/group.entity';
@@ -23,6 +23,6 @@ export function writerDataSourceOptions(cfg: DirectoryConfig): MysqlConnectionOp
   return { ...dataSourceOptions(cfg, { multipleStatements: true, poolSize: cfg.APPLY_PARTITIONS_CONCURRENTLY }), name: WRITER };
 }
 
-export function dataSourceOptions(cfg: DirectoryConfig, opts: { migrations?: boolean; multipleStatements?: boolean; poolSize?: number } = {}): MysqlConnectionOptions {
+export function dataSourceOptions(cfg: DirectoryConfig, opts: MysqlPoolFlags = {}): MysqlConnectionOptions {
   return mysqlOptions(cfg, [UserEntity, ProcessedEventEntity, GroupEntity, GroupMemberEntity], [CreateUsers1764446400000, CreateGroups1764460000000, UserEmailsAndCounters1764470000000, CreateOutbox1764480000000, NarrowPagingIndexes1764490000000, ActivityIndexes1764500000000, UserAccounts1764510000000], opts);
 }

@@ -150,10 +150,9 @@ export class ProvisioningApplier {
         new Date(),
       ]);
     let outcome: ProvisioningOutcome;
+    // Each event starts with nothing queued (the chunk's read and every earlier event end with a send).
     q.defer('SAVEPOINT apply_event', [], { control: true });
-    // Until the next send, the SAVEPOINT is still queued, at `mark - 1`.
-    const mark = q.queued;
-    const sendsAtMark = q.sends;
+    const sendsAtSavepoint = q.sends;
     try {
       outcome = await this.apply(q, event, new Date());
       dedupeRow(outcome);
@@ -163,13 +162,10 @@ export class ProvisioningApplier {
     } catch (error) {
       const clientError = error instanceof ScimError && error.status < 500;
       if (!clientError && !isPermanentDataError(error)) throw error;
-      if (q.sends === sendsAtMark) {
-        // Nothing of this event reached MySQL: drop its statements and its SAVEPOINT.
-        q.truncate(mark - 1);
-      } else {
-        q.discard(); // queued after the last send: this event's only
-        q.defer('ROLLBACK TO SAVEPOINT apply_event', [], { control: true });
-      }
+      // What is still queued is this event's only. If nothing was sent since its SAVEPOINT, nothing of it
+      // reached MySQL and there is nothing to roll back.
+      q.discard();
+      if (q.sends !== sendsAtSavepoint) q.defer('ROLLBACK TO SAVEPOINT apply_event', [], { control: true });
       if (clientError) {
         outcome = { eventId: event.id, tenantId: event.tenantId, status: error.status, body: toErrorBody(error) };
         counted.push({ type: event.type, outcome: 'rejected' });
@@ -272,18 +268,22 @@ export class ProvisioningApplier {
 
   /** The stored outcome of an applied event (the gateway's fallback when a reply is late). */
   findOutcome(tenantId: string, eventId: string): Promise<ProvisioningOutcome | undefined> {
-    return readOutcome(this.db, tenantId, eventId);
+    return readOutcomes(this.db, [{ tenantId, id: eventId }]).then((found) => found.get(outcomeKey(tenantId, eventId)));
   }
 }
 
 const outcomeKey = (tenantId: string, eventId: string) => `${tenantId}/${eventId}`;
 
 /** The recorded outcomes of those events already applied, in one query (grouped by tenant: the index's prefix). */
-async function readOutcomes(q: Queryable, events: readonly ProvisioningEvent[]): Promise<Map<string, ProvisioningOutcome>> {
+async function readOutcomes(q: Queryable, events: readonly { tenantId: string; id: string }[]): Promise<Map<string, ProvisioningOutcome>> {
   const found = new Map<string, ProvisioningOutcome>();
   if (!events.length) return found;
   const byTenant = new Map<string, string[]>();
-  for (const e of events) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e.id]);
+  for (const e of events) {
+    const ids = byTenant.get(e.tenantId) ?? [];
+    ids.push(e.id);
+    byTenant.set(e.tenantId, ids);
+  }
   const groups = [...byTenant];
   const rows = (await q.query(
     `SELECT tenant_id, event_id, status, outcome FROM processed_events WHERE ${groups.map(([, ids]) => `(tenant_id = ? AND event_id IN (${ids.map(() => '?').join(', ')}))`).join(' OR ')}`,
@@ -298,14 +298,4 @@ async function readOutcomes(q: Queryable, events: readonly ProvisioningEvent[]):
     });
   }
   return found;
-}
-
-async function readOutcome(q: Queryable, tenantId: string, eventId: string): Promise<ProvisioningOutcome | undefined> {
-  const rows = (await q.query('SELECT status, outcome FROM processed_events WHERE tenant_id = ? AND event_id = ?', [tenantId, eventId])) as {
-    status: number;
-    outcome: string | null;
-  }[];
-  const row = rows[0];
-  if (!row) return undefined;
-  return { eventId, tenantId, status: Number(row.status), body: row.outcome ? (JSON.parse(row.outcome) as unknown) : null };
 }

@@ -19,12 +19,15 @@ type Migrations = NonNullable<MysqlConnectionOptions['migrations']>;
  * One MySQL schema per owning service. The app connects as its DML-only user; `migrations: true`
  * connects as the schema's migrator (DDL) user — least privilege at run time.
  */
-export function mysqlOptions(
-  cfg: DbConfig,
-  entities: Entities,
-  migrations: Migrations,
-  opts: { migrations?: boolean; multipleStatements?: boolean; poolSize?: number } = {},
-): MysqlConnectionOptions {
+export interface MysqlPoolFlags {
+  /** Connect as the schema's migrator (DDL) user. */
+  migrations?: boolean;
+  /** Only for a write path that batches its own parameterised statements (StatementBatch). */
+  multipleStatements?: boolean;
+  poolSize?: number;
+}
+
+export function mysqlOptions(cfg: DbConfig, entities: Entities, migrations: Migrations, opts: MysqlPoolFlags = {}): MysqlConnectionOptions {
   const migrator = opts.migrations && cfg.DB_MIGRATION_USER;
   return {
     type: 'mysql',
@@ -42,7 +45,6 @@ export function mysqlOptions(
     charset: 'utf8mb4_bin',
     poolSize: opts.poolSize ?? cfg.DB_POOL_SIZE,
     // mysql2: fail fast when MySQL is down instead of queueing forever; callers retry.
-    // multipleStatements only for a write path that batches its own parameterised statements (StatementBatch).
     extra: { connectTimeout: 5_000, queueLimit: 1_000, enableKeepAlive: true, ...(opts.multipleStatements ? { multipleStatements: true } : {}) },
   };
 }

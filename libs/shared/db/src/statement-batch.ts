@@ -56,11 +56,6 @@ export class StatementBatch implements Queryable {
     this.pending = [];
   }
 
-  /** Drops what was queued after the first `length` statements (they never reached MySQL). */
-  truncate(length: number): void {
-    this.pending.length = Math.min(this.pending.length, Math.max(0, length));
-  }
-
   get queued(): number {
     return this.pending.length;
   }
