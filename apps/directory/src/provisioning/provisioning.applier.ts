@@ -14,7 +14,7 @@ import { applyUserPatch, parsePatchRequest, planGroupPatch } from '@taskize/scim
 import { TOPICS } from '@taskize/topics';
 import { SpanKind, contextFromTraceparent, currentTraceparent, inSpan, metrics, withLogContext } from '@taskize/observability';
 import { DataSource } from 'typeorm';
-import { StatementBatch, isPermanentDataError, mysqlError, rootCause, type Queryable } from '@taskize/db';
+import { DeferredStatementError, ER_DUP_ENTRY, StatementBatch, isPermanentDataError, mysqlError, rootCause, type Queryable } from '@taskize/db';
 import { WRITER } from '../data-source';
 import { GroupsStore } from '../groups/groups.store';
 import { OutboxRelay } from '../outbox/outbox.relay';
@@ -55,10 +55,9 @@ export class ProvisioningApplier {
     const counted: { type: string; outcome: string }[] = [];
     const runner = this.writer.createQueryRunner();
     await runner.connect();
-    // Statements nobody reads the result of ride with the next one that needs an answer (StatementBatch):
-    // begin + the chunk's dedupe read are one round trip; a create is then two (SAVEPOINT + the users INSERT,
-    // whose duplicate-key error means 409; the rest of the event with its dedupe row), the last one with COMMIT.
-    // A single create is three round trips where it used to be ten.
+    // Statements nobody reads the result of ride with the next one that needs an answer (StatementBatch). A
+    // create is one round trip (speculative, see applyOnce), the chunk's last one with BEGIN and COMMIT too:
+    // a single create used to be ten round trips, then three (docs/benchmarks.md, runs 7 and 8).
     const q = new StatementBatch(runner);
     try {
       q.defer('SET TRANSACTION ISOLATION LEVEL READ COMMITTED', [], { control: true });
@@ -73,9 +72,10 @@ export class ProvisioningApplier {
           counted.push({ type: 'unknown', outcome: 'dead_lettered' });
         }
       }
-      // Redeliveries are recognised by their dedupe rows, read for the whole chunk at once; an event repeated
-      // within the chunk finds the outcome its first copy left in this map.
-      const recorded = await readOutcomes(q, events.map((e) => e.event));
+      // Redeliveries are recognised by their dedupe rows. Those of events that read state anyway are read for
+      // the whole chunk at once, riding with BEGIN; a create finds its own when its speculative write fails
+      // (applyOnce). An event repeated within the chunk finds the outcome its first copy left in this map.
+      const recorded = await readOutcomes(q, events.filter((e) => !speculative(e.event)).map((e) => e.event));
       let committed = false;
       for (const [i, { message, event }] of events.entries()) {
         // The last event's own round trip carries COMMIT (MySQL runs none of a multi-statement after a failed one).
@@ -150,8 +150,38 @@ export class ProvisioningApplier {
         new Date(),
       ]);
     let outcome: ProvisioningOutcome;
-    // Each event starts with nothing queued (the chunk's read and every earlier event end with a send).
+    // Each event starts with nothing queued (the chunk's read and every earlier event end with a send), except
+    // the chunk's BEGIN when nothing was read.
     q.defer('SAVEPOINT apply_event', [], { control: true });
+    if (speculative(event)) {
+      // A create needs nothing read first, so all of it goes in one round trip: the users row, its emails, the
+      // counter, the outbox row, the dedupe row (and COMMIT for the chunk's last event). It can fail only on
+      // its keys or its data: a redelivered create meets its own users and processed_events rows, a taken
+      // userName meets the unique index, a value too long for its column is refused. Then its dedupe row is
+      // read (one round trip, with the rollback); without one the event runs again below, statement by statement,
+      // where each of those errors is told apart as before. Anything else (MySQL gone, a deadlock) is the chunk's.
+      try {
+        outcome = await this.apply(q, event, new Date(), { speculative: true });
+        dedupeRow(outcome);
+        commit();
+        await q.flush();
+        counted.push({ type: event.type, outcome: 'applied' });
+        return this.done(event, outcome, recorded, commitWith);
+      } catch (error) {
+        const errno = mysqlError(rootCause(error)).errno;
+        if (!(error instanceof DeferredStatementError) || (errno !== ER_DUP_ENTRY && !isPermanentDataError(error))) throw error;
+        q.discard();
+        q.defer('ROLLBACK TO SAVEPOINT apply_event', [], { control: true });
+        const stored = (await readOutcomes(q, [event])).get(outcomeKey(event.tenantId, event.id));
+        if (stored) {
+          counted.push({ type: event.type, outcome: 'duplicate' });
+          this.log.log(`${event.type} redelivered: answering its recorded outcome ${stored.status}`);
+          recorded.set(outcomeKey(event.tenantId, event.id), stored);
+          return { outcome: stored, committed: false };
+        }
+        q.defer('SAVEPOINT apply_event', [], { control: true });
+      }
+    }
     const sendsAtSavepoint = q.sends;
     try {
       outcome = await this.apply(q, event, new Date());
@@ -179,10 +209,14 @@ export class ProvisioningApplier {
       commit();
       await q.flush();
     }
+    return this.done(event, outcome, recorded, commitWith);
+  }
+
+  private done(event: ProvisioningEvent, outcome: ProvisioningOutcome, recorded: Map<string, ProvisioningOutcome>, committed: boolean): { outcome: ProvisioningOutcome; committed: boolean } {
     recorded.set(outcomeKey(event.tenantId, event.id), outcome);
     // One line per event (with eventId, tenantId, traceId from the context): "did Okta's push arrive?"
     this.log.log(`${event.type} → ${outcome.status}`);
-    return { outcome, committed: commitWith };
+    return { outcome, committed };
   }
 
   private deadLetter(message: ConsumedMessage, reason: string): OutgoingMessage {
@@ -202,7 +236,7 @@ export class ProvisioningApplier {
   }
 
   /** Applies the change and appends its identity event(s) to the outbox, in the caller's transaction. */
-  private async apply(q: StatementBatch, event: ProvisioningEvent, now: Date): Promise<ProvisioningOutcome> {
+  private async apply(q: StatementBatch, event: ProvisioningEvent, now: Date, opts: { speculative?: boolean } = {}): Promise<ProvisioningOutcome> {
     const ok = (status: number, body: unknown): ProvisioningOutcome => ({ eventId: event.id, tenantId: event.tenantId, status, body });
     const { tenantId } = event;
     const emit = async (change: Parameters<typeof identityEventsFor>[0]) => {
@@ -215,7 +249,7 @@ export class ProvisioningApplier {
     switch (event.type) {
       case 'UserCreated': {
         const { resourceId, user } = (event as ProvisioningEvent<'UserCreated'>).payload;
-        const created = await this.users.insert(q, tenantId, resourceId, user, now);
+        const created = opts.speculative ? await this.users.insertQueued(q, tenantId, resourceId, user, now) : await this.users.insert(q, tenantId, resourceId, user, now);
         if (!created) throw ScimErrors.uniqueness(`userName "${user.userName}" is already taken`);
         await emit({ kind: 'userCreated', user: created });
         return ok(201, created);
@@ -273,6 +307,9 @@ export class ProvisioningApplier {
 }
 
 const outcomeKey = (tenantId: string, eventId: string) => `${tenantId}/${eventId}`;
+
+/** Events written in one round trip, without reading first (applyOnce): user creates, the bulk of provisioning. */
+const speculative = (event: ProvisioningEvent) => event.type === 'UserCreated';
 
 /** The recorded outcomes of those events already applied, in one query (grouped by tenant: the index's prefix). */
 async function readOutcomes(q: Queryable, events: readonly { tenantId: string; id: string }[]): Promise<Map<string, ProvisioningOutcome>> {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ScimErrors, type StoredUser, type UserAttributes } from '@taskize/scim-core';
 import type { FilterColumns } from '@taskize/scim-filter';
 import { DataSource } from 'typeorm';
-import { ER_DUP_ENTRY, mysqlError, toIso, write, type Queryable } from '@taskize/db';
+import { ER_DUP_ENTRY, mysqlError, toIso, write, type Queryable, type StatementBatch } from '@taskize/db';
 import { checkIfMatch } from '../shared/versioning';
 import { CursorCache, listPage, type ListParams, type ListableTable, type SortKey } from '../shared/paging';
 import { adjustCounter } from '../shared/counters';
@@ -102,18 +102,26 @@ export class UsersStore {
   /** Inserts a new user inside the caller's transaction; `undefined` when the userName is taken (any case). */
   async insert(q: Queryable, tenantId: string, id: string, user: UserAttributes, now: Date, accountId?: string): Promise<StoredUser | undefined> {
     try {
-      await q.query(
-        `INSERT INTO users (tenant_id, id, user_name, user_name_lower, external_id, display_name_lower, active, resource, version, created_at, last_modified, account_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-        [tenantId, id, user.userName, user.userName.toLowerCase(), user.externalId ?? null, lower(user.displayName), user.active ? 1 : 0, JSON.stringify(user), now, now, accountId ?? null],
-      );
+      await q.query(INSERT_USER, insertUserParams(tenantId, id, user, now, accountId));
     } catch (error) {
       if (mysqlError(error).errno === ER_DUP_ENTRY) return undefined;
       throw error;
     }
     await writeEmails(q, tenantId, id, user);
     await adjustCounter(q, tenantId, 'User', 1);
-    return { id, attributes: user, created: now.toISOString(), lastModified: now.toISOString(), version: 1, ...(accountId ? { accountId } : {}) };
+    return storedNew(id, user, now, accountId);
+  }
+
+  /**
+   * `insert` with every statement queued, the users row too: a taken userName (or a redelivered create's own
+   * row) is then a DeferredStatementError from the round trip that carries it, and the caller has to sort it
+   * out. The directory's speculative create path (ProvisioningApplier) does, in one round trip for a create.
+   */
+  async insertQueued(q: StatementBatch, tenantId: string, id: string, user: UserAttributes, now: Date): Promise<StoredUser> {
+    q.defer(INSERT_USER, insertUserParams(tenantId, id, user, now));
+    await writeEmails(q, tenantId, id, user);
+    await adjustCounter(q, tenantId, 'User', 1);
+    return storedNew(id, user, now);
   }
 
   /**
@@ -210,6 +218,17 @@ export class UsersStore {
 }
 
 /** emails.value/type lower-cased (caseExact false) into their own indexed table. */
+const INSERT_USER = `INSERT INTO users (tenant_id, id, user_name, user_name_lower, external_id, display_name_lower, active, resource, version, created_at, last_modified, account_id)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`;
+
+function insertUserParams(tenantId: string, id: string, user: UserAttributes, now: Date, accountId?: string): unknown[] {
+  return [tenantId, id, user.userName, user.userName.toLowerCase(), user.externalId ?? null, lower(user.displayName), user.active ? 1 : 0, JSON.stringify(user), now, now, accountId ?? null];
+}
+
+function storedNew(id: string, user: UserAttributes, now: Date, accountId?: string): StoredUser {
+  return { id, attributes: user, created: now.toISOString(), lastModified: now.toISOString(), version: 1, ...(accountId ? { accountId } : {}) };
+}
+
 async function writeEmails(q: Queryable, tenantId: string, userId: string, user: UserAttributes): Promise<void> {
   const emails = (user.emails ?? []).filter((e) => typeof e.value === 'string' && e.value !== '');
   if (!emails.length) return;

@@ -29,9 +29,8 @@ interface Pending {
  * answer, or at flush(), as one multi-statement round trip.
  *
  * Why: on the 2-core benchmark host every round trip to MariaDB cost ~0.2 ms of socket write plus a wait
- * for MariaDB's thread, and a create was ten of them (docs/benchmarks.md, run 7). With this it is three:
- * begin + the dedupe read; SAVEPOINT + the users INSERT (whose duplicate-key error means 409); the rest of
- * the event with its dedupe row and COMMIT.
+ * for MariaDB's thread, and a create was ten of them (docs/benchmarks.md, run 7). With this it is one: the
+ * directory queues all of a create, BEGIN to COMMIT, and sorts out a failure afterwards (ProvisioningApplier).
  *
  * The connection must be opened with mysql2's `multipleStatements`; the directory uses a separate pool
  * for its write path so that the read API, which builds SQL from SCIM filters, never has it. Values are
