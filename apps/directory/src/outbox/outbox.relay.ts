@@ -42,6 +42,37 @@ export function withinBytes<T extends { size: number | string }>(rows: readonly 
   }
   return taken;
 }
+/**
+ * An outbox row the relay cannot turn into records. The directory writes every row itself, so this is a bug
+ * or a hand edit; the relay stops at the row rather than skip a committed event or break per-tenant order,
+ * and says which row (docs/operations.md, "Relay behind"). Found when a bench script wrote rows by hand: the
+ * relay only repeated "Cannot read properties of undefined (reading 'length')" and every tenant waited.
+ */
+export class UnpublishableOutboxRow extends Error {
+  constructor(seq: string, reason: string) {
+    super(`outbox row seq=${seq} cannot be published (${reason}); the relay stops there to keep the order: repair or delete that row`);
+    this.name = 'UnpublishableOutboxRow';
+  }
+}
+
+/** A row's identity event and state records, checked for what the Kafka records are built from. */
+export function readOutboxRow(row: { seq: string | number; tenant_id: string; event: string; state: string | null }): { event: IdentityEvent; state: StateRecord[] } {
+  const seq = String(row.seq);
+  let event: IdentityEvent;
+  let state: StateRecord[];
+  try {
+    event = JSON.parse(row.event) as IdentityEvent;
+    state = row.state ? (JSON.parse(row.state) as StateRecord[]) : [];
+  } catch {
+    throw new UnpublishableOutboxRow(seq, 'not JSON');
+  }
+  const missing = (['id', 'type', 'source', 'subject', 'time', 'tenantid'] as const).filter((k) => typeof event?.[k] !== 'string');
+  if (missing.length) throw new UnpublishableOutboxRow(seq, `event without ${missing.join(', ')}`);
+  if (event.tenantid !== row.tenant_id) throw new UnpublishableOutboxRow(seq, "event's tenantid is not the row's tenant");
+  if (!Array.isArray(state) || state.some((r) => typeof r?.key !== 'string')) throw new UnpublishableOutboxRow(seq, 'state is not a list of keyed records');
+  return { event, state };
+}
+
 const IDLE_POLL_MS = 50;
 const STANDBY_POLL_MS = 2_000;
 const RETENTION_MS = 24 * 3_600_000;
@@ -136,7 +167,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await this.cleanup();
         if (published < BATCH && !more) await this.sleep(IDLE_POLL_MS);
       } catch (error) {
-        this.log.warn(`relay paused: ${error instanceof Error ? error.message : String(error)}`);
+        const message = `relay paused: ${error instanceof Error ? error.message : String(error)}`;
+        if (error instanceof UnpublishableOutboxRow) this.log.error(message);
+        else this.log.warn(message);
         await this.marking;
         this.unmarked.clear(); // re-read from MySQL: at-least-once
         await this.releaseLock();
@@ -180,9 +213,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const fits = withinBytes(pending, RELAY_MAX_BATCH_BYTES);
     if (!fits.length) return { published: 0, more: false };
     const rows = (await this.db.query(`SELECT seq, tenant_id, event, state FROM outbox WHERE seq IN (${fits.map(() => '?').join(', ')}) ORDER BY seq`, fits.map((r) => r.seq))) as OutboxRow[];
-    const parsed = rows.map((r) => JSON.parse(r.event) as IdentityEvent);
-    const events = parsed.map((e) => toKafkaMessage(e));
-    const state = rows.flatMap((r) => (r.state ? (JSON.parse(r.state) as StateRecord[]) : []));
+    const parsed = rows.map(readOutboxRow);
+    const events = parsed.map(({ event }) => toKafkaMessage(event));
+    const state = parsed.flatMap((r) => r.state);
     // The two topics are independent streams, sent in one produce request (each keeps its own order).
     await this.publisher.publishAll(
       [
@@ -195,7 +228,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       10_000,
     );
     const now = Date.now();
-    for (const e of parsed) metrics.relayLag().observe(Math.max(0, now - Date.parse(e.time)) / 1000);
+    for (const { event } of parsed) metrics.relayLag().observe(Math.max(0, now - Date.parse(event.time)) / 1000);
     for (const r of rows) this.unmarked.add(String(r.seq));
     this.marking ??= this.markPublished().finally(() => (this.marking = undefined));
     return { published: rows.length, more: fits.length < pending.length };
