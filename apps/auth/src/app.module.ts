@@ -11,7 +11,7 @@ import { DirectoryClient } from './admin/directory.client';
 import { ClientsStore } from './clients/clients.store';
 import { type AuthConfig, kafkaBrokers, oauthSettings } from './config';
 import { ACCOUNT_LINKS_INTERVAL_MS, ACCOUNT_LINKS_PUBLISHER, AccountLinksPublisher } from './directory-sync/account-links.publisher';
-import { ACCOUNT_STATUS_EVENT_TYPES, DIRECTORY_STATUS_CONSUMER, DirectoryStatusSubscriber } from './directory-sync/directory-status.subscriber';
+import { ACCOUNT_STATUS_EVENT_TYPES, ACCOUNT_STATUS_MENTIONS, DIRECTORY_STATUS_CONSUMER, DirectoryStatusSubscriber } from './directory-sync/directory-status.subscriber';
 import { ConnectionsStore } from './connections/connections.store';
 import { dataSourceOptions } from './data-source';
 import { MysqlReadiness } from '@taskize/db';
@@ -78,6 +78,7 @@ export class AuthModule {
             topic: TOPICS.identityEvents.name,
             fromBeginning: true,
             types: ACCOUNT_STATUS_EVENT_TYPES,
+            mentions: ACCOUNT_STATUS_MENTIONS,
             batchWaitMs: 500,
           }),
         },

@@ -1,7 +1,7 @@
 import { EVENT_TYPES, parseIdentityEvent, type IdentityEvent } from '@taskize/identity-events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { accountStatusOf } from './directory-status.subscriber';
+import { ACCOUNT_STATUS_MENTIONS, accountStatusOf } from './directory-status.subscriber';
 
 /** The publisher's golden fixtures (libs/contracts/identity-events): auth consumes them like any subscriber. */
 const FIXTURES = join(__dirname, '../../../../libs/contracts/identity-events/src/fixtures');
@@ -30,5 +30,22 @@ describe('accountStatusOf (identity event → the linked account may sign in or 
     expect(accountStatusOf({ ...created, data: { user } })).toBeUndefined();
     const deleted = fixture(EVENT_TYPES.userDeleted) as IdentityEvent<typeof EVENT_TYPES.userDeleted>;
     expect(accountStatusOf({ ...deleted, data: { id: deleted.data.id, userName: deleted.data.userName } })).toBeUndefined();
+  });
+});
+
+describe('ACCOUNT_STATUS_MENTIONS (the bytes auth looks for before parsing an event)', () => {
+  const created = fixture(EVENT_TYPES.userCreated) as IdentityEvent<typeof EVENT_TYPES.userCreated>;
+  const deleted = fixture(EVENT_TYPES.userDeleted) as IdentityEvent<typeof EVENT_TYPES.userDeleted>;
+  const { taskizeAccountId: _, ...unlinked } = created.data.user;
+  const events: [string, IdentityEvent][] = [
+    ...Object.values(EVENT_TYPES).map((type): [string, IdentityEvent] => [type, fixture(type)]),
+    ['user.created, no account linked', { ...created, data: { user: unlinked } }],
+    ['user.deleted, no account linked', { ...deleted, data: { id: deleted.data.id, userName: deleted.data.userName } }],
+  ];
+
+  // As the relay writes them (JSON.stringify of the stored event): every event accountStatusOf acts on is kept,
+  // and the unlinked users, the bulk of provisioning, are skipped unparsed.
+  it.each(events)('%s: kept exactly when it concerns an account', (_name, event) => {
+    expect(Buffer.from(JSON.stringify(event)).includes(ACCOUNT_STATUS_MENTIONS)).toBe(accountStatusOf(event) !== undefined);
   });
 });

@@ -16,6 +16,12 @@ export const ACCOUNT_STATUS_EVENT_TYPES = [
 ] as const;
 
 /**
+ * Text every event `accountStatusOf` acts on contains (the field's name, as JSON.stringify writes it): the
+ * consumer skips the others unparsed (IdentityEventsConsumer `mentions`). A spec checks it on the golden fixtures.
+ */
+export const ACCOUNT_STATUS_MENTIONS = '"taskizeAccountId"';
+
+/**
  * What a user event says about the Taskize account linked to it: `undefined` when the event is about no
  * account (a group, or a directory user no account is linked to).
  */
