@@ -130,13 +130,8 @@ export class ProvisioningApplier {
     counted: { type: string; outcome: string }[],
     commitWith: boolean,
   ): Promise<{ outcome: ProvisioningOutcome; committed: boolean }> {
-    // Redelivered (or repeated within this chunk): answer the recorded outcome, apply nothing.
     const previous = recorded.get(outcomeKey(event.tenantId, event.id));
-    if (previous) {
-      counted.push({ type: event.type, outcome: 'duplicate' });
-      this.log.log(`${event.type} redelivered: answering its recorded outcome ${previous.status}`);
-      return { outcome: previous, committed: false };
-    }
+    if (previous) return this.redelivered(event, previous, counted);
     const commit = () => commitWith && q.defer('COMMIT', [], { control: true });
     // A concurrent instance that applied the same event (rebalance) makes the dedupe row a duplicate-key
     // error: the chunk rolls back and is retried, and the retry finds that instance's outcome.
@@ -174,10 +169,8 @@ export class ProvisioningApplier {
         q.defer('ROLLBACK TO SAVEPOINT apply_event', [], { control: true });
         const stored = (await readOutcomes(q, [event])).get(outcomeKey(event.tenantId, event.id));
         if (stored) {
-          counted.push({ type: event.type, outcome: 'duplicate' });
-          this.log.log(`${event.type} redelivered: answering its recorded outcome ${stored.status}`);
           recorded.set(outcomeKey(event.tenantId, event.id), stored);
-          return { outcome: stored, committed: false };
+          return this.redelivered(event, stored, counted);
         }
         q.defer('SAVEPOINT apply_event', [], { control: true });
       }
@@ -210,6 +203,13 @@ export class ProvisioningApplier {
       await q.flush();
     }
     return this.done(event, outcome, recorded, commitWith);
+  }
+
+  /** A redelivered event (or one repeated within its chunk): its recorded outcome again, nothing applied. */
+  private redelivered(event: ProvisioningEvent, recorded: ProvisioningOutcome, counted: { type: string; outcome: string }[]): { outcome: ProvisioningOutcome; committed: boolean } {
+    counted.push({ type: event.type, outcome: 'duplicate' });
+    this.log.log(`${event.type} redelivered: answering its recorded outcome ${recorded.status}`);
+    return { outcome: recorded, committed: false };
   }
 
   private done(event: ProvisioningEvent, outcome: ProvisioningOutcome, recorded: Map<string, ProvisioningOutcome>, committed: boolean): { outcome: ProvisioningOutcome; committed: boolean } {
