@@ -22,6 +22,9 @@ import { line, ms, openLoop, stats } from './stats.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
 const { Kafka, logLevel, Partitioners } = require('kafkajs');
+// The same kafkajs as the services run: without the idle-loop fix each of this process's broker connections would
+// wake it 1,000 times a second, on the machine the measured services share (libs/shared/kafka request-queue-fix).
+require(join(root, 'dist/libs/shared/kafka/src/request-queue-fix.js')).fixKafkajsIdleLoop();
 
 const PROFILE = 'dev';
 

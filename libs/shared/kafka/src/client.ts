@@ -1,4 +1,5 @@
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { fixKafkajsIdleLoop } from './request-queue-fix';
 
 export interface KafkaClientOptions {
   brokers: readonly string[];
@@ -23,6 +24,7 @@ function logCreator() {
 }
 
 export function createKafka(options: KafkaClientOptions): Kafka {
+  fixKafkajsIdleLoop();
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: [...options.brokers],

@@ -1,4 +1,5 @@
 export * from './client';
+export * from './request-queue-fix';
 export * from './publisher';
 export * from './headers';
 export * from './reply-listener';
