@@ -1,19 +1,4 @@
-import { UnpublishableOutboxRow, readOutboxRow, withinBytes } from './outbox.relay';
-
-describe('withinBytes (one relay batch stays under the broker limit and the heap cap)', () => {
-  const rows = (...sizes: (number | string)[]) => sizes.map((size, i) => ({ seq: String(i + 1), size }));
-
-  it.each([
-    ['everything when it fits', rows(100, 200, 300), 1_000, ['1', '2', '3']],
-    ['the longest prefix within the limit, in seq order', rows(400, 400, 400, 10), 1_000, ['1', '2']],
-    ['never skips ahead to a smaller row (order is the contract)', rows(600, 600, 10), 1_000, ['1']],
-    ['a single row over the limit still goes, alone', rows(5_000, 10), 1_000, ['1']],
-    ['sizes as MySQL returns them (strings)', rows('600', '300', '200'), 1_000, ['1', '2']],
-    ['nothing from nothing', rows(), 1_000, []],
-  ] as const)('%s', (_case, input, max, expected) => {
-    expect(withinBytes(input, max).map((r) => r.seq)).toEqual(expected);
-  });
-});
+import { UnpublishableOutboxRow, readOutboxRow } from './outbox.relay';
 
 describe('readOutboxRow (a row the relay cannot publish names itself)', () => {
   const event = { specversion: '1.0', id: 'e1', type: 'com.taskize.identity.user.created.v1', source: '/tenants/t1', subject: 'u1', time: '2026-11-30T00:00:00.000Z', tenantid: 't1' };

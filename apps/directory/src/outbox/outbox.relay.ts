@@ -30,18 +30,25 @@ const BATCH = 500;
  */
 export const RELAY_MAX_BATCH_BYTES = 1024 * 1024;
 
-/** The longest prefix of `rows` (in seq order) within `maxBytes`, and at least the first row. */
-export function withinBytes<T extends { size: number | string }>(rows: readonly T[], maxBytes: number): T[] {
-  const taken: T[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const size = Number(row.size);
-    if (taken.length && bytes + size > maxBytes) break;
-    taken.push(row);
-    bytes += size;
-  }
-  return taken;
+/**
+ * The next relay batch in one round trip: the oldest pending rows (at most BATCH, whatever the backlog) have their
+ * sizes summed in seq order on the server, and only the longest prefix within `maxBytes` comes back with its
+ * payload, and at least the first row (a single larger event still goes, alone). A smaller row is never taken
+ * from behind a larger one: order is the contract. Each row carries `pending`, how many rows the window saw, so the
+ * relay knows whether more are waiting. `exclude` rows (published, not yet marked) are left out.
+ * Window functions: MySQL 8.0+ and MariaDB 10.2+. Params: the excluded seqs, then `maxBytes`.
+ */
+export function nextBatchSql(exclude: number): string {
+  return `SELECT o.seq, o.tenant_id, o.event, o.state, w.pending FROM outbox o JOIN (
+  SELECT seq, SUM(size) OVER (ORDER BY seq) AS upto, ROW_NUMBER() OVER (ORDER BY seq) AS n, COUNT(*) OVER () AS pending FROM (
+    SELECT seq, LENGTH(event) + COALESCE(LENGTH(state), 0) AS size FROM outbox
+    WHERE published_at IS NULL${exclude ? ` AND seq NOT IN (${Array.from({ length: exclude }, () => '?').join(', ')})` : ''}
+    ORDER BY seq LIMIT ${BATCH}
+  ) p
+) w ON w.seq = o.seq
+WHERE w.n = 1 OR w.upto <= ? ORDER BY o.seq`;
 }
+
 /**
  * An outbox row the relay cannot turn into records. The directory writes every row itself, so this is a bug
  * or a hand edit; the relay stops at the row rather than skip a committed event or break per-tenant order,
@@ -75,6 +82,7 @@ export function readOutboxRow(row: { seq: string | number; tenant_id: string; ev
 
 const IDLE_POLL_MS = 50;
 const STANDBY_POLL_MS = 2_000;
+const MARK_EVERY_MS = 250;
 const RETENTION_MS = 24 * 3_600_000;
 
 /**
@@ -102,6 +110,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private marking?: Promise<void>;
   private loop?: Promise<void>;
   private lastCleanup = 0;
+  private lastMarkAt = 0;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -163,6 +172,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         }
         this.dirty = false;
         const { published, more } = await this.publishBatch();
+        this.markIfDue();
         if (this.unmarked.size >= BATCH) await this.marking; // back-pressure: MySQL marks slower than Kafka takes
         await this.cleanup();
         if (published < BATCH && !more) await this.sleep(IDLE_POLL_MS);
@@ -205,16 +215,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     // session), without a round trip of its own (that was a `SELECT 1` before every read, 20 a second idle).
     const q = this.lockConnection;
     if (!q) throw new Error('relay lock lost');
-    const skip = this.unmarked.size;
-    // Sizes first, then only the rows that fit RELAY_MAX_BATCH_BYTES: never 500 large events in memory at once.
-    const pending = (
-      (await q.query(
-        `SELECT seq, LENGTH(event) + COALESCE(LENGTH(state), 0) AS size FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH + skip}`,
-      )) as { seq: string | number; size: number | string }[]
-    ).filter((r) => !this.unmarked.has(String(r.seq)));
-    const fits = withinBytes(pending, RELAY_MAX_BATCH_BYTES);
-    if (!fits.length) return { published: 0, more: false };
-    const rows = (await q.query(`SELECT seq, tenant_id, event, state FROM outbox WHERE seq IN (${fits.map(() => '?').join(', ')}) ORDER BY seq`, fits.map((r) => r.seq))) as OutboxRow[];
+    // One round trip for the rows that fit RELAY_MAX_BATCH_BYTES (it was two: sizes, then rows).
+    const unmarked = [...this.unmarked];
+    const rows = (await q.query(nextBatchSql(unmarked.length), [...unmarked, RELAY_MAX_BATCH_BYTES])) as (OutboxRow & { pending: number | string })[];
+    if (!rows.length) return { published: 0, more: false };
     const parsed = rows.map(readOutboxRow);
     const events = parsed.map(({ event }) => toKafkaMessage(event));
     const state = parsed.flatMap((r) => r.state);
@@ -232,8 +236,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const now = Date.now();
     for (const { event } of parsed) metrics.relayLag().observe(Math.max(0, now - Date.parse(event.time)) / 1000);
     for (const r of rows) this.unmarked.add(String(r.seq));
-    this.marking ??= this.markPublished().finally(() => (this.marking = undefined));
-    return { published: rows.length, more: fits.length < pending.length };
+    return { published: rows.length, more: rows.length < Number(rows[0]?.pending ?? 0) };
+  }
+
+  /**
+   * Marks run beside the publishing, at most every MARK_EVERY_MS (or at once when a batch's worth waits). Each mark
+   * is an fsync'ed UPDATE; marking after every publish was one per create at 50/s, a third of the relay's round trips
+   * (docs/benchmarks.md, run 9). What is published and unmarked when the leader dies is re-published by the next one,
+   * with the same event ids: at-least-once either way, for at most MARK_EVERY_MS more of events.
+   */
+  private markIfDue(): void {
+    if (this.marking || !this.unmarked.size) return;
+    if (this.unmarked.size < BATCH && Date.now() - this.lastMarkAt < MARK_EVERY_MS) return;
+    this.lastMarkAt = Date.now();
+    this.marking = this.markPublished().finally(() => (this.marking = undefined));
   }
 
   /** Marks every published seq (one UPDATE per round, while the relay goes on publishing). */
