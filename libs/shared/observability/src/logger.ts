@@ -41,6 +41,14 @@ function scrubError(error: Error): Error {
   return copy;
 }
 
+/**
+ * Without a destination, lines go to stdout with synchronous writes. pino's own default (SonicBoom, `sync: false`)
+ * hands every line to a libuv pool thread, which then wakes the event loop again: at 50 creates/s that was one pool
+ * thread wake-up and one loop wake-up per request line in the gateway and in the directory (`strace -f`), on two
+ * cores shared with Kafka and MySQL (docs/benchmarks.md, run 9). A write of one line to the pipe or socket a
+ * container runtime reads is cheaper than those hand-offs, and a line written is not lost when the process is
+ * killed, which an on-call engineer reading the last lines before a crash relies on.
+ */
 export function createLogger(service: string, level: LogLevel, destination?: pino.DestinationStream): Logger {
-  return destination ? pino(loggerOptions(service, level), destination) : pino(loggerOptions(service, level));
+  return pino(loggerOptions(service, level), destination ?? pino.destination({ dest: 1, sync: true }));
 }
