@@ -206,6 +206,7 @@ export async function pipelineBench({ infraEnv, tenantToken, createUser }) {
     const floorB = { latencies: [], errors: 0 };
     const merge = (into, r) => {
       into.latencies.push(...r.latencies);
+      (into.lateness ??= []).push(...r.lateness);
       into.errors += r.errors;
       into.firstError ??= r.firstError;
     };
@@ -219,6 +220,8 @@ export async function pipelineBench({ infraEnv, tenantToken, createUser }) {
     const c = line('  POST /Users (gateway → Kafka → directory → MySQL → reply)', create);
     const a = line('  floor (a): the same create in one MySQL transaction', floorA);
     const b = line('  floor (b): kafkajs produce→consume→reply round trip', floorB);
+    const late = stats([...create.lateness, ...floorA.lateness, ...floorB.lateness]);
+    console.log(`  (the load generator's own lateness, part of each figure above: p50=${ms(late.p50)} p99=${ms(late.p99)})`);
 
     // 2. Sustained 300/s for 60 s.
     console.log('\n2. sustained creates: 300/s open loop for 60 s');

@@ -23,10 +23,14 @@ export function line(label, r) {
 /**
  * Open loop: call i is due at start + i/rate and its latency counts from when it was due, so a slow
  * answer cannot hide queueing (no coordinated omission). `fn` resolves true for success.
+ * `lateness`: how long after its due time each call was actually made. It is part of every latency and is the
+ * generator's (timers fire on whole milliseconds, and this process shares the cores with the stack), so the
+ * pipeline bench prints it beside the figures it is part of.
  */
 export async function openLoop(rate, seconds, fn) {
   const total = Math.round(rate * seconds);
   const latencies = [];
+  const lateness = [];
   let errors = 0;
   let firstError;
   const start = performance.now();
@@ -35,6 +39,7 @@ export async function openLoop(rate, seconds, fn) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    lateness.push(performance.now() - due);
     inflight.push(
       fn(i).then(
         (ok) => (ok === true ? latencies.push(performance.now() - due) : (errors++, (firstError ??= String(ok)))),
@@ -43,5 +48,5 @@ export async function openLoop(rate, seconds, fn) {
     );
   }
   await Promise.all(inflight);
-  return { latencies, errors, firstError, elapsedMs: performance.now() - start };
+  return { latencies, lateness, errors, firstError, elapsedMs: performance.now() - start };
 }
