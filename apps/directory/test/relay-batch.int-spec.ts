@@ -1,5 +1,5 @@
-import { infra, uniqueSlug } from '@taskize/testing';
-import { createConnection, type Connection } from 'mysql2/promise';
+import { rootDbConnection, uniqueSlug } from '@taskize/testing';
+import type { Connection } from 'mysql2/promise';
 import { nextBatchSql } from '../src/outbox/outbox.relay';
 
 /**
@@ -12,13 +12,7 @@ describe('relay batch: the longest prefix of pending rows within the byte limit,
   let conn: Connection;
 
   beforeAll(async () => {
-    const env = infra();
-    conn = await createConnection({
-      host: env['DB_HOST'] ?? '127.0.0.1',
-      port: Number(env['DB_PORT'] ?? 3306),
-      user: process.env['MYSQL_ROOT_USER'] ?? 'root',
-      password: process.env['MYSQL_ROOT_PASSWORD'] ?? '',
-    });
+    conn = await rootDbConnection();
     await conn.query(`CREATE DATABASE ${schema}`);
     await conn.query(`USE ${schema}`);
     await conn.query(

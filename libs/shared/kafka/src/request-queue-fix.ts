@@ -34,8 +34,6 @@ const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
 
 export const PATCHED_KAFKAJS_VERSION = '2.2.4';
 
-const patched = Symbol.for('taskize.kafkajs.requestQueueFix');
-
 function scheduleCheckPendingRequests(this: RequestQueueInternals): void {
   if (this.throttleCheckTimeoutId) return;
   let scheduleAt = this.throttledUntil - Date.now();
@@ -51,7 +49,7 @@ function scheduleCheckPendingRequests(this: RequestQueueInternals): void {
 }
 
 /**
- * Replaces kafkajs' `RequestQueue.prototype.scheduleCheckPendingRequests` once per process. Refuses any
+ * Replaces kafkajs' `RequestQueue.prototype.scheduleCheckPendingRequests` (idempotent). Refuses any
  * other kafkajs version than the one the fix was written for, so that an upgrade makes someone look.
  * Returns the patched class (for the spec).
  */
@@ -64,10 +62,7 @@ export function fixKafkajsIdleLoop(): { prototype: RequestQueueInternals } {
         'Check whether tulios/kafkajs#1556 is fixed in it and drop or adapt the fix.',
     );
   }
-  const RequestQueue = require('kafkajs/src/network/requestQueue') as { prototype: RequestQueueInternals & { [patched]?: true } };
-  if (!RequestQueue.prototype[patched]) {
-    RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
-    RequestQueue.prototype[patched] = true;
-  }
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as { prototype: RequestQueueInternals };
+  RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests; // the same function each time
   return RequestQueue;
 }

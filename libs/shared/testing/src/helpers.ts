@@ -1,6 +1,6 @@
 import { admin, infraEnv, serviceEnv, startService, type AppName } from '@taskize/devstack';
 import { createKafka } from '@taskize/kafka';
-import { createConnection } from 'mysql2/promise';
+import { type Connection, createConnection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -99,17 +99,22 @@ export function scim(
   });
 }
 
-/** Root connection to MariaDB, for checking what is really stored. */
-export async function queryDb<T>(schema: 'directory' | 'auth', sql: string, params: unknown[] = []): Promise<T[]> {
+/** A root connection to the test MariaDB: to a service's schema, or to none (a spec's scratch schema). */
+export function rootDbConnection(schema?: 'directory' | 'auth'): Promise<Connection> {
   const env = infra();
-  const conn = await createConnection({
+  return createConnection({
     host: env['DB_HOST'] ?? '127.0.0.1',
     port: Number(env['DB_PORT'] ?? 3306),
     user: process.env['MYSQL_ROOT_USER'] ?? 'root',
     password: process.env['MYSQL_ROOT_PASSWORD'] ?? '',
-    database: env[schema === 'directory' ? 'DIRECTORY_DB_NAME' : 'AUTH_DB_NAME'],
+    ...(schema ? { database: env[schema === 'directory' ? 'DIRECTORY_DB_NAME' : 'AUTH_DB_NAME'] } : {}),
     timezone: 'Z',
   });
+}
+
+/** Root connection to MariaDB, for checking what is really stored. */
+export async function queryDb<T>(schema: 'directory' | 'auth', sql: string, params: unknown[] = []): Promise<T[]> {
+  const conn = await rootDbConnection(schema);
   try {
     const [rows] = await conn.query(sql, params);
     return rows as T[];
