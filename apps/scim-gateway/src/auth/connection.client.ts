@@ -1,14 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ScimErrors } from '@taskize/scim-core';
 import type { GatewayConfig } from '../config';
 import { InternalHttp } from '../shared/internal-http';
 import { CONFIG } from '../shared/tokens';
 import type { Tenant } from './auth.client';
-
-interface CacheEntry {
-  connection: Tenant | null;
-  expires: number;
-}
+import { RefreshingCache } from './refreshing-cache';
 
 const MAX_ENTRIES = 10_000;
 /** A revoked grant is asked about again soon: a refresh that re-created it should not wait out a long entry. */
@@ -18,39 +14,34 @@ const NEGATIVE_TTL_MS = 5_000;
  * Whether the OAuth connection (grant) behind an access token is still active, from the auth service. JWT access
  * tokens are not stored by the auth server, so this is how a disconnect, Re-authenticate, demotion of the admin or a
  * plan downgrade reaches the gateway before the token expires. Answers are cached per grant id for
- * CONNECTION_CACHE_TTL_MS (≤ 30 s); concurrent requests for one grant share one lookup (Okta sends bursts).
+ * CONNECTION_CACHE_TTL_MS (≤ 30 s) and asked again ahead of that in the background while the grant is in use;
+ * concurrent requests for one grant share one lookup (Okta sends bursts). See RefreshingCache.
  */
 @Injectable()
 export class ConnectionClient {
+  private readonly log = new Logger(ConnectionClient.name);
   private readonly http: InternalHttp;
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly pending = new Map<string, Promise<Tenant | null>>();
+  private readonly cache: RefreshingCache<string, Tenant | null>;
 
   constructor(@Inject(CONFIG) private readonly cfg: GatewayConfig) {
     this.http = new InternalHttp(cfg.AUTH_URL, cfg.INTERNAL_API_TOKEN, cfg.INTERNAL_HTTP_TIMEOUT_MS, cfg.RETRY_AFTER_SECONDS, 'auth');
+    this.cache = new RefreshingCache({
+      ttlMs: (connection) => (connection ? cfg.CONNECTION_CACHE_TTL_MS : Math.min(NEGATIVE_TTL_MS, cfg.CONNECTION_CACHE_TTL_MS)),
+      maxEntries: MAX_ENTRIES,
+      onRefreshError: (error) => this.log.warn(`refreshing a connection's status failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
   }
 
   /** The connection's organisation when active; null when revoked, replaced, demoted or downgraded (auth's 404). */
-  async active(grantId: string, requestId?: string): Promise<Tenant | null> {
-    const hit = this.cache.get(grantId);
-    if (hit && hit.expires > Date.now()) return hit.connection;
-    const inFlight = this.pending.get(grantId);
-    if (inFlight) return inFlight;
-    const lookup = this.fetch(grantId, requestId).finally(() => this.pending.delete(grantId));
-    this.pending.set(grantId, lookup);
-    return lookup;
+  active(grantId: string, requestId?: string): Promise<Tenant | null> {
+    return this.cache.get(grantId, () => this.ask(grantId, requestId));
   }
 
-  private async fetch(grantId: string, requestId?: string): Promise<Tenant | null> {
+  private async ask(grantId: string, requestId?: string): Promise<Tenant | null> {
     const { status, body } = await this.http.request<unknown>('GET', `/internal/connections/${encodeURIComponent(grantId)}`, undefined, requestId);
-    let connection: Tenant | null;
-    if (status === 200) connection = parseConnection(body, this.cfg.RETRY_AFTER_SECONDS);
-    else if (status === 404) connection = null;
-    else throw ScimErrors.serviceUnavailable('connection status is unavailable, retry later', this.cfg.RETRY_AFTER_SECONDS);
-    if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
-    const ttl = connection ? this.cfg.CONNECTION_CACHE_TTL_MS : Math.min(NEGATIVE_TTL_MS, this.cfg.CONNECTION_CACHE_TTL_MS);
-    this.cache.set(grantId, { connection, expires: Date.now() + ttl });
-    return connection;
+    if (status === 200) return parseConnection(body, this.cfg.RETRY_AFTER_SECONDS);
+    if (status === 404) return null;
+    throw ScimErrors.serviceUnavailable('connection status is unavailable, retry later', this.cfg.RETRY_AFTER_SECONDS);
   }
 }
 
