@@ -1,4 +1,6 @@
-import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { connect, isIP } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { Kafka, logLevel as KafkaLogLevel, type ISocketFactory, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { fixKafkajsIdleLoop } from './request-queue-fix';
 
 export interface KafkaClientOptions {
@@ -33,6 +35,23 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     logLevel: KafkaLogLevel.WARN,
     logCreator,
     retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: options.retries ?? 5 },
+    socketFactory: noDelaySockets,
   };
   return new Kafka(config);
 }
+
+/**
+ * kafkajs' own socket factory, plus TCP_NODELAY. Its sockets keep Nagle's algorithm on, so a small request written
+ * while an earlier one on the same connection is still unanswered (a heartbeat or an offset commit behind a
+ * consumer's long-poll fetch, a produce behind a produce) can wait for the broker's delayed ACK. Kafka's Java client
+ * and the broker both set TCP_NODELAY on every connection; requests here are written whole, so nothing gains from
+ * coalescing.
+ */
+const noDelaySockets: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  const socket = ssl
+    ? connectTls({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+    : connect({ host, port, noDelay: true }, onConnect);
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, 60_000);
+  return socket;
+};
