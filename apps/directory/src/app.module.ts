@@ -6,6 +6,8 @@ import type { Kafka } from 'kafkajs';
 import type { DirectoryConfig } from './config';
 import { KAFKA } from './kafka.token';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { ProcessedEventsRetention } from './provisioning/processed-events.retention';
+import { CONFIG } from './shared/tokens';
 import { OutboxWriter } from './outbox/outbox.writer';
 import { dataSourceOptions, writerDataSourceOptions } from './data-source';
 import { MysqlReadiness } from '@taskize/db';
@@ -16,7 +18,6 @@ import { ReadApiController } from './read-api/read-api.controller';
 import { GroupsStore } from './groups/groups.store';
 import { UsersStore } from './users/users.store';
 
-export const CONFIG = Symbol('CONFIG');
 
 @Module({})
 export class DirectoryModule {
@@ -39,6 +40,7 @@ export class DirectoryModule {
         GroupsStore,
         OutboxWriter,
         OutboxRelay,
+        ProcessedEventsRetention,
         ProvisioningApplier,
         MysqlReadiness,
         { provide: KafkaReadiness, useFactory: (kafka: Kafka) => new KafkaReadiness(kafka), inject: [KAFKA] },

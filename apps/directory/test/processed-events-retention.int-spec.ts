@@ -1,0 +1,110 @@
+import { infra, rootDbConnection, uniqueSlug } from '@taskize/testing';
+import type { Connection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../src/config';
+import { ProcessedEventsRetention, purgeExpired, type Exec } from '../src/provisioning/processed-events.retention';
+
+const DAY = 86_400_000;
+const NOW = new Date('2026-11-30T12:00:00.000Z');
+
+/**
+ * processed_events retention on the real server, in a scratch schema with the table exactly as the directory's
+ * first migration creates it (so the running directory's dedupe rows are never touched). The same SQL must hold on
+ * MySQL 8.4 (docker-compose.yml).
+ */
+describe('processed_events retention: dedupe rows older than the retention are deleted, nothing else', () => {
+  const schema = `retention_${uniqueSlug().replace(/[^a-z0-9]/g, '_')}`;
+  let conn: Connection;
+  const exec: Exec = async (sql, params) => ((await conn.query(sql, [...params])) as unknown as [{ affectedRows: number }])[0].affectedRows;
+
+  beforeAll(async () => {
+    conn = await rootDbConnection();
+    await conn.query(`CREATE DATABASE ${schema}`);
+    await conn.query(`USE ${schema}`);
+    await conn.query(`CREATE TABLE processed_events (
+        tenant_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        event_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        event_type VARCHAR(64) NOT NULL,
+        status SMALLINT UNSIGNED NOT NULL,
+        outcome MEDIUMTEXT NULL,
+        processed_at DATETIME(3) NOT NULL,
+        CONSTRAINT pk_processed_events PRIMARY KEY (tenant_id, event_id),
+        INDEX ix_processed_events_processed_at (processed_at)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
+  });
+  afterAll(async () => {
+    await conn.query(`DROP DATABASE IF EXISTS ${schema}`);
+    await conn.end();
+  });
+
+  /** Rows `ageDays` old (fractions allowed), for tenants a and b alternately; returns their event ids. */
+  async function seed(agesDays: readonly number[]): Promise<string[]> {
+    await conn.query('TRUNCATE TABLE processed_events');
+    const ids: string[] = [];
+    for (const [i, age] of agesDays.entries()) {
+      const id = `e${String(i).padStart(35, '0')}`;
+      ids.push(id);
+      await conn.query('INSERT INTO processed_events (tenant_id, event_id, event_type, status, outcome, processed_at) VALUES (?, ?, ?, 201, ?, ?)', [
+        i % 2 ? 'tenant-b' : 'tenant-a',
+        id,
+        'UserCreated',
+        '{}',
+        new Date(NOW.getTime() - age * DAY),
+      ]);
+    }
+    return ids;
+  }
+
+  const remaining = async () =>
+    ((await conn.query('SELECT event_id FROM processed_events ORDER BY event_id')) as unknown as [{ event_id: string }[]])[0].map((r) => r.event_id);
+
+  it.each([
+    ['deletes the rows older than the cutoff, in every tenant, and keeps the rest', [40, 1, 31, 29, 0, 35], 30, 5, 10, [1, 3, 4]],
+    ['a row exactly at the cutoff stays (strictly older goes)', [30, 30.0001], 30, 5, 10, [0]],
+    ['works a backlog off in batches until none is left', [50, 49, 48, 47, 46, 45, 44, 1], 30, 3, 10, [7]],
+    ['stops after maxBatches, leaving the oldest-first rest for the next run', [50, 49, 48, 47, 46, 45, 44, 1], 30, 2, 2, [4, 5, 6, 7]],
+    ['nothing to delete', [1, 2, 3], 30, 5, 10, [0, 1, 2]],
+  ] as const)('%s', async (_case, ages, retentionDays, batch, maxBatches, kept) => {
+    const ids = await seed(ages);
+    const deleted = await purgeExpired(exec, new Date(NOW.getTime() - retentionDays * DAY), { batch, maxBatches });
+    expect(await remaining()).toEqual(kept.map((i) => ids[i]));
+    expect(deleted).toBe(ids.length - kept.length);
+  });
+
+  describe('the job (one instance at a time, through TypeORM like the directory)', () => {
+    let ds: DataSource;
+    const env = infra();
+    const cfg = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092', INTERNAL_API_TOKEN: 'x'.repeat(32), DB_NAME: schema, DB_USER: 'root', PROCESSED_EVENTS_RETENTION_DAYS: '8' });
+    const job = () => new ProcessedEventsRetention(ds, cfg);
+
+    beforeAll(async () => {
+      ds = new DataSource({ type: 'mysql', host: env['DB_HOST'] ?? '127.0.0.1', port: Number(env['DB_PORT'] ?? 3306), username: 'root', password: '', database: schema, timezone: 'Z' });
+      await ds.initialize();
+    });
+    afterAll(async () => {
+      await ds.destroy();
+    });
+
+    it('deletes what is older than PROCESSED_EVENTS_RETENTION_DAYS', async () => {
+      const ids = await seed([9, 7, 8.5, 0]);
+      await expect(job().runOnce(NOW)).resolves.toBe(2);
+      expect(await remaining()).toEqual([ids[1], ids[3]]);
+    });
+
+    it('skips the run while another instance holds the lock, and runs once it is free', async () => {
+      const ids = await seed([9, 0]);
+      const other = await rootDbConnection();
+      try {
+        await other.query(`USE ${schema}`);
+        await other.query("SELECT GET_LOCK(CONCAT('processed_events_retention:', DATABASE()), 0)");
+        await expect(job().runOnce(NOW)).resolves.toBe(0);
+        expect(await remaining()).toEqual(ids);
+        await other.query("SELECT RELEASE_LOCK(CONCAT('processed_events_retention:', DATABASE()))");
+        await expect(job().runOnce(NOW)).resolves.toBe(1);
+        expect(await remaining()).toEqual([ids[1]]);
+      } finally {
+        await other.end();
+      }
+    });
+  });
+});
