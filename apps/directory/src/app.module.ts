@@ -6,9 +6,9 @@ import type { Kafka } from 'kafkajs';
 import type { DirectoryConfig } from './config';
 import { KAFKA } from './kafka.token';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { OutboxWriter } from './outbox/outbox.writer';
 import { ProcessedEventsRetention } from './provisioning/processed-events.retention';
 import { CONFIG } from './shared/tokens';
-import { OutboxWriter } from './outbox/outbox.writer';
 import { dataSourceOptions, writerDataSourceOptions } from './data-source';
 import { MysqlReadiness } from '@taskize/db';
 import { ProvisioningApplier } from './provisioning/provisioning.applier';
@@ -17,7 +17,6 @@ import { ActivityController } from './read-api/activity.controller';
 import { ReadApiController } from './read-api/read-api.controller';
 import { GroupsStore } from './groups/groups.store';
 import { UsersStore } from './users/users.store';
-
 
 @Module({})
 export class DirectoryModule {
