@@ -2,37 +2,44 @@ import { infra, rootDbConnection, uniqueSlug } from '@taskize/testing';
 import type { Connection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config';
+import { dataSourceOptions } from '../src/data-source';
 import { ProcessedEventsRetention, purgeExpired, type Exec } from '../src/provisioning/processed-events.retention';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-11-30T12:00:00.000Z');
 
 /**
- * processed_events retention on the real server, in a scratch schema with the table exactly as the directory's
- * first migration creates it (so the running directory's dedupe rows are never touched). The same SQL must hold on
- * MySQL 8.4 (docker-compose.yml).
+ * processed_events retention on the real server, in a scratch schema migrated with the directory's own migrations
+ * (so the table and its processed_at index are exactly production's, and the running directory's dedupe rows are
+ * never touched). The same SQL must hold on MySQL 8.4 (docker-compose.yml).
  */
 describe('processed_events retention: dedupe rows older than the retention are deleted, nothing else', () => {
   const schema = `retention_${uniqueSlug().replace(/[^a-z0-9]/g, '_')}`;
+  const env = infra();
+  const cfg = loadConfig({
+    KAFKA_BROKERS: '127.0.0.1:9092',
+    INTERNAL_API_TOKEN: 'x'.repeat(32),
+    DB_HOST: env['DB_HOST'],
+    DB_PORT: env['DB_PORT'],
+    DB_NAME: schema,
+    DB_USER: process.env['MYSQL_ROOT_USER'] ?? 'root',
+    DB_PASSWORD: process.env['MYSQL_ROOT_PASSWORD'] ?? '',
+    PROCESSED_EVENTS_RETENTION_DAYS: '8',
+  });
   let conn: Connection;
+  let ds: DataSource;
   const exec: Exec = async (sql, params) => ((await conn.query(sql, [...params])) as unknown as [{ affectedRows: number }])[0].affectedRows;
 
   beforeAll(async () => {
     conn = await rootDbConnection();
     await conn.query(`CREATE DATABASE ${schema}`);
     await conn.query(`USE ${schema}`);
-    await conn.query(`CREATE TABLE processed_events (
-        tenant_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-        event_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-        event_type VARCHAR(64) NOT NULL,
-        status SMALLINT UNSIGNED NOT NULL,
-        outcome MEDIUMTEXT NULL,
-        processed_at DATETIME(3) NOT NULL,
-        CONSTRAINT pk_processed_events PRIMARY KEY (tenant_id, event_id),
-        INDEX ix_processed_events_processed_at (processed_at)
-      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
+    ds = new DataSource(dataSourceOptions(cfg));
+    await ds.initialize();
+    await ds.runMigrations();
   });
   afterAll(async () => {
+    await ds?.destroy();
     await conn.query(`DROP DATABASE IF EXISTS ${schema}`);
     await conn.end();
   });
@@ -72,18 +79,7 @@ describe('processed_events retention: dedupe rows older than the retention are d
   });
 
   describe('the job (one instance at a time, through TypeORM like the directory)', () => {
-    let ds: DataSource;
-    const env = infra();
-    const cfg = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092', INTERNAL_API_TOKEN: 'x'.repeat(32), DB_NAME: schema, DB_USER: 'root', PROCESSED_EVENTS_RETENTION_DAYS: '8' });
     const job = () => new ProcessedEventsRetention(ds, cfg);
-
-    beforeAll(async () => {
-      ds = new DataSource({ type: 'mysql', host: env['DB_HOST'] ?? '127.0.0.1', port: Number(env['DB_PORT'] ?? 3306), username: 'root', password: '', database: schema, timezone: 'Z' });
-      await ds.initialize();
-    });
-    afterAll(async () => {
-      await ds.destroy();
-    });
 
     it('deletes what is older than PROCESSED_EVENTS_RETENTION_DAYS', async () => {
       const ids = await seed([9, 7, 8.5, 0]);

@@ -17,6 +17,13 @@ function rig(options: { ttlMs?: number; maxEntries?: number } = {}) {
   return { cache, get, calls, refreshErrors, settle, tick: (ms: number) => (now += ms) };
 }
 
+/** Token 't' asked for once and answered 'org-a' (the cache's first entry). */
+async function cached(r: ReturnType<typeof rig>): Promise<void> {
+  const first = r.get('t');
+  r.calls.at(-1)!.resolve('org-a');
+  await first;
+}
+
 describe('RefreshingCache', () => {
   it('asks once on a miss and answers from the cache until the refresh point', async () => {
     const r = rig();
@@ -33,9 +40,7 @@ describe('RefreshingCache', () => {
     ['just before expiry', 2_999],
   ])('%s: answers the cached value at once and asks again in the background, once', async (_, age) => {
     const r = rig();
-    const first = r.get('t');
-    r.calls[0]!.resolve('org-a');
-    await first;
+    await cached(r);
     r.tick(age);
     await expect(r.get('t')).resolves.toBe('org-a');
     await expect(r.get('t')).resolves.toBe('org-a');
@@ -48,9 +53,7 @@ describe('RefreshingCache', () => {
 
   it('waits for the answer once the entry has expired', async () => {
     const r = rig();
-    const first = r.get('t');
-    r.calls[0]!.resolve('org-a');
-    await first;
+    await cached(r);
     r.tick(3_000);
     let settled = false;
     const second = r.get('t').then((v) => ((settled = true), v));
@@ -62,9 +65,7 @@ describe('RefreshingCache', () => {
 
   it('a revocation seen by a background refresh applies to the next request', async () => {
     const r = rig();
-    const first = r.get('t');
-    r.calls[0]!.resolve('org-a');
-    await first;
+    await cached(r);
     r.tick(2_500);
     await r.get('t');
     r.calls[1]!.resolve(null);
@@ -95,9 +96,7 @@ describe('RefreshingCache', () => {
 
   it('a failed background refresh keeps the answer until its TTL, reports the error, and waits before trying again', async () => {
     const r = rig();
-    const first = r.get('t');
-    r.calls[0]!.resolve('org-a');
-    await first;
+    await cached(r);
     r.tick(2_000);
     await expect(r.get('t')).resolves.toBe('org-a');
     r.calls[1]!.reject(new Error('auth down'));
