@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Controller, Get, Header, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 
 /** One dependency a service needs to do its work (Kafka, MySQL, the auth JWKS…). */
@@ -31,6 +31,10 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
  */
 @Controller()
 export class HealthController {
+  private readonly log = new Logger('Readiness');
+  /** What the last /readyz found failing: null when ready, undefined before the first probe. */
+  private failing: string | null | undefined;
+
   constructor(
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
     private readonly state: LifecycleState,
@@ -48,7 +52,23 @@ export class HealthController {
   @Get('readyz')
   @Header('cache-control', 'no-store')
   @HealthCheck()
-  readyz() {
+  async readyz() {
+    try {
+      const result = await this.checkReadiness();
+      if (this.failing !== null) this.log.log(this.failing === undefined ? 'ready' : 'ready again');
+      this.failing = null;
+      return result;
+    } catch (error) {
+      // One line when what fails changes, not one per probe: Kubernetes probes every few seconds, and terminus'
+      // own logging (switched off in ObservabilityModule) wrote an error line with the whole report each time.
+      const failing = failures(error);
+      if (failing !== this.failing) this.log.warn(`not ready: ${failing}`);
+      this.failing = failing;
+      throw error;
+    }
+  }
+
+  private checkReadiness() {
     return this.health.check([
       async (): Promise<HealthIndicatorResult> =>
         this.state.shuttingDown ? this.indicator.check('lifecycle').down({ message: 'shutting down' }) : this.indicator.check('lifecycle').up(),
@@ -63,4 +83,12 @@ export class HealthController {
       }),
     ]);
   }
+}
+
+/** `kafka: timed out after 2000 ms; consumer: not consuming …` from terminus' 503 (its `error` section). */
+function failures(error: unknown): string {
+  const body = error instanceof HttpException ? (error.getResponse() as { error?: Record<string, { message?: string }> }) : undefined;
+  const entries = Object.entries(body?.error ?? {});
+  if (!entries.length) return error instanceof Error ? error.message : String(error);
+  return entries.map(([name, detail]) => `${name}: ${detail.message ?? 'down'}`).join('; ');
 }

@@ -58,14 +58,18 @@ export class ObservabilityModule {
     return {
       module: ObservabilityModule,
       imports: [
-        TerminusModule.forRoot({ errorLogStyle: 'json' }),
+        // HealthController logs readiness changes itself; terminus would log every failed probe.
+        TerminusModule.forRoot({ logger: false }),
         LoggerModule.forRoot({
           pinoHttp: {
             logger: createLogger(opts.service, opts.level),
             // The id Fastify gave the request (kept from a sane incoming x-request-id, see createFastifyAdapter).
             genReqId: () => logContext().requestId ?? '',
             autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(pathOf(req.url)) },
-            customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+            // A probe's 503 is not logged per request either (pino-http logs errors even when ignored): the health
+            // controller logs when readiness changes.
+            customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) =>
+              QUIET_PATHS.has(pathOf(req.url)) ? 'silent' : error || res.statusCode >= 500 ? 'error' : 'info',
             // No headers (credentials), and the URL scrubbed: a SCIM filter can quote an email address.
             serializers: {
               req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: scrub(req.url ?? '') }),
