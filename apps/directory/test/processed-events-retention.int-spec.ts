@@ -34,7 +34,8 @@ describe('processed_events retention: dedupe rows older than the retention are d
     conn = await rootDbConnection();
     await conn.query(`CREATE DATABASE ${schema}`);
     await conn.query(`USE ${schema}`);
-    ds = new DataSource(dataSourceOptions(cfg));
+    // One pooled connection: the job's and this spec's queries share it, so what the job leaves on it shows.
+    ds = new DataSource(dataSourceOptions(cfg, { poolSize: 1 }));
     await ds.initialize();
     await ds.runMigrations();
   });
@@ -85,6 +86,19 @@ describe('processed_events retention: dedupe rows older than the retention are d
       const ids = await seed([9, 7, 8.5, 0]);
       await expect(job().runOnce(NOW)).resolves.toBe(2);
       expect(await remaining()).toEqual([ids[1], ids[3]]);
+    });
+
+    it("leaves the pooled connection's isolation level as it found it", async () => {
+      // MySQL 8 names it transaction_isolation; MariaDB 10.11 only tx_isolation.
+      const isolation = async () => {
+        const [row] = (await ds.query('SELECT @@SESSION.transaction_isolation AS level').catch(() => ds.query('SELECT @@SESSION.tx_isolation AS level'))) as { level: string }[];
+        return row?.level;
+      };
+      const before = await isolation();
+      await seed([9, 0]);
+      await expect(job().runOnce(NOW)).resolves.toBe(1);
+      expect(await isolation()).toBe(before);
+      expect(before).not.toBe('READ-COMMITTED'); // the server default (REPEATABLE-READ), so a leak would show
     });
 
     it('skips the run while another instance holds the lock, and runs once it is free', async () => {

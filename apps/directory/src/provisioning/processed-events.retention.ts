@@ -87,13 +87,15 @@ export class ProcessedEventsRetention implements OnApplicationBootstrap, OnAppli
       const [row] = (await q.query('SELECT GET_LOCK(CONCAT(?, DATABASE()), 0) AS got', [LOCK])) as { got: number | null }[];
       if (Number(row?.got) !== 1) return 0;
       try {
-        // Read committed: the range DELETE takes no gap locks, so it never holds up the applier's inserts.
-        await q.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
         const cutoff = new Date(now.getTime() - this.cfg.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000);
-        const deleted = await purgeExpired(async (sql, params) => ((await q.query(sql, [...params])) as { affectedRows: number }).affectedRows, cutoff, {
-          pauseMs: PAUSE_BETWEEN_BATCHES_MS,
-          stopped: () => this.stopping,
-        });
+        const exec: Exec = async (sql, params) => {
+          // Read committed for this DELETE only (SET TRANSACTION without SESSION is for the next transaction, on
+          // MySQL and MariaDB alike): the range DELETE then takes no gap locks and never holds up the applier's
+          // inserts, and the pooled connection goes back to the pool with its own isolation level untouched.
+          await q.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+          return ((await q.query(sql, [...params])) as { affectedRows: number }).affectedRows;
+        };
+        const deleted = await purgeExpired(exec, cutoff, { pauseMs: PAUSE_BETWEEN_BATCHES_MS, stopped: () => this.stopping });
         if (deleted) this.log.log(`deleted ${deleted} processed_events rows older than ${cutoff.toISOString()}`);
         return deleted;
       } finally {
